@@ -1,0 +1,38 @@
+# Mountain Atlas: the README's two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: setup system-deps run test test-fast data bench load clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(STAMP)
+
+# Debian packages the tests and snapshots need (Chromium for browser tests, a CJK font).
+system-deps:
+	@bash scripts/system-deps.sh
+
+run: setup
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup system-deps
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser and not build"
+
+data: setup
+	$(BIN)/python -m geo.build
+
+bench: setup system-deps
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) .cache

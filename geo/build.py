@@ -1,0 +1,168 @@
+"""The data build: ``python -m geo.build`` (``make data``).
+
+Turns pinned raw inputs (see :mod:`geo.raw`) and the researched tables under
+``data/sources/`` into the derived files under ``data/`` that the app reads, and records each
+in ``data/manifest.json`` with its sha256, description, sources and the step that made it.
+
+Every step writes into a staging directory; only when all steps succeed are the files moved
+into ``data/`` (each with an atomic rename) and the manifest written last. A failed build
+leaves ``data/`` as it was. Output is deterministic: two builds give identical checksums.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from geo import paths, raw
+from geo.errors import AtlasError, BuildError
+
+
+class BuildContext:
+    """What a build step gets: raw inputs, earlier outputs, and a place to write."""
+
+    def __init__(self, staging: Path, fetch: bool = True, cache_dir: Path | None = None, log: Callable[[str], None] = print):
+        self.staging = Path(staging)
+        self.fetch = fetch
+        self.cache_dir = cache_dir
+        self.log = log
+        self.outputs: dict[str, dict] = {}
+        self.step = ""
+
+    # inputs -------------------------------------------------------------
+    def raw(self, name: str) -> Path:
+        """Path of a verified raw input file (a key of :data:`geo.raw.MEMBERS`)."""
+        return raw.member_path(name, fetch=self.fetch, cache_dir=self.cache_dir)
+
+    def raw_source(self, name: str) -> dict:
+        """Source record of a raw input file, for :meth:`record`."""
+        key, member = raw.MEMBERS[name]
+        return {**raw.source_of(key), "file": member}
+
+    def local_source(self, relpath: str, name: str, licence: str, url: str, note: str = "") -> dict:
+        """Source record of a committed researched file under ``data/sources/``."""
+        full = paths.SOURCES_DIR / relpath
+        if not full.exists():
+            raise BuildError(f"source file {full} is missing")
+        rec = {"name": name, "file": f"data/sources/{relpath}", "sha256": raw.sha256_file(full), "licence": licence, "url": url}
+        if note:
+            rec["note"] = note
+        return rec
+
+    def source_file(self, relpath: str) -> Path:
+        full = paths.SOURCES_DIR / relpath
+        if not full.exists():
+            raise BuildError(f"source file {full} is missing")
+        return full
+
+    # outputs ------------------------------------------------------------
+    def out(self, relpath: str) -> Path:
+        """Where a step writes ``relpath`` (inside staging); parents are created."""
+        p = self.staging / relpath
+        p.parent.mkdir(parents=True, exist_ok=True)
+        return p
+
+    def path(self, relpath: str) -> Path:
+        """An output of an earlier step of this build."""
+        if relpath not in self.outputs:
+            raise BuildError(f"{relpath} was not built by an earlier step (steps run in order)")
+        return self.staging / relpath
+
+    def record(self, relpath: str, description: str, sources: list[dict], **extra) -> None:
+        """Declare that ``relpath`` was written by the current step."""
+        p = self.staging / relpath
+        if not p.exists():
+            raise BuildError(f"step {self.step} recorded {relpath} but did not write it")
+        self.outputs[relpath] = {
+            "sha256": raw.sha256_file(p),
+            "bytes": p.stat().st_size,
+            "description": description,
+            "sources": sources,
+            "step": self.step,
+            **extra,
+        }
+
+
+def steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
+    """The build steps in order. Each is ``f(ctx)`` in the module that owns that data."""
+    from geo import countries, memberships, places, ranges, resolution, sdg, terrain
+
+    return [
+        ("countries", countries.build),
+        ("terrain", terrain.build),
+        ("mountain-stats", terrain.build_stats),
+        ("ranges", ranges.build),
+        ("memberships", memberships.build),
+        ("places", places.build),
+        ("resolution", resolution.build),
+        ("sdg", sdg.build),
+    ]
+
+
+def run(out_dir: Path | None = None, fetch: bool = True, cache_dir: Path | None = None, only: list[str] | None = None, log: Callable[[str], None] = print) -> dict:
+    """Run the build and install its outputs into ``out_dir`` (default ``data/``).
+
+    Returns the manifest written.
+    """
+    out_dir = Path(out_dir or paths.data_dir())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    ctx = BuildContext(staging, fetch=fetch, cache_dir=cache_dir, log=log)
+    all_steps = steps()
+    t_all = time.perf_counter()
+    try:
+        for i, (name, fn) in enumerate(all_steps, 1):
+            if only and name not in only:
+                continue
+            ctx.step = f"{name} ({fn.__module__}.{fn.__name__})"
+            t0 = time.perf_counter()
+            log(f"[{i}/{len(all_steps)}] {name} ...")
+            fn(ctx)
+            made = [k for k, v in ctx.outputs.items() if v["step"] == ctx.step]
+            log(f"[{i}/{len(all_steps)}] {name}: {len(made)} file(s) in {time.perf_counter() - t0:.1f} s")
+        manifest = {
+            "generator": "python -m geo.build",
+            "about": "Derived data of Mountain Atlas. Each file: sha256, size, what it is, its sources, and the build step that made it.",
+            "files": dict(sorted(ctx.outputs.items())),
+        }
+        if only:  # partial build: keep the other entries of the existing manifest
+            old = out_dir / paths.MANIFEST
+            if old.exists():
+                prev = json.loads(old.read_text(encoding="utf-8"))["files"]
+                manifest["files"] = dict(sorted({**prev, **ctx.outputs}.items()))
+        for rel in sorted(ctx.outputs):
+            dest = out_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, dest)
+        tmp = out_dir / (paths.MANIFEST + ".part")
+        tmp.write_text(json.dumps(manifest, indent=1, ensure_ascii=False, sort_keys=False) + "\n", encoding="utf-8")
+        os.replace(tmp, out_dir / paths.MANIFEST)
+        log(f"done: {len(ctx.outputs)} files in {time.perf_counter() - t_all:.1f} s; manifest {out_dir / paths.MANIFEST}")
+        return manifest
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m geo.build", description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=None, help="output directory (default: data/)")
+    ap.add_argument("--no-fetch", action="store_true", help="use only raw inputs already in the cache")
+    ap.add_argument("--only", action="append", help="run only this step (repeatable); other manifest entries are kept")
+    args = ap.parse_args(argv)
+    try:
+        run(args.out, fetch=not args.no_fetch, only=args.only)
+    except AtlasError as e:
+        print(f"build failed: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

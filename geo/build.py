@@ -35,6 +35,8 @@ class BuildContext:
         self.log = log
         self.outputs: dict[str, dict] = {}
         self.step = ""
+        #: where earlier outputs are read from when a partial build (``--only``) skipped their step
+        self.previous: Path | None = None
 
     # inputs -------------------------------------------------------------
     def raw(self, name: str) -> Path:
@@ -72,6 +74,8 @@ class BuildContext:
     def path(self, relpath: str) -> Path:
         """An output of an earlier step of this build."""
         if relpath not in self.outputs:
+            if self.previous is not None and (self.previous / relpath).exists():
+                return self.previous / relpath
             raise BuildError(f"{relpath} was not built by an earlier step (steps run in order)")
         return self.staging / relpath
 
@@ -90,20 +94,25 @@ class BuildContext:
         }
 
 
-def steps() -> list[tuple[str, Callable[[BuildContext], None]]]:
-    """The build steps in order. Each is ``f(ctx)`` in the module that owns that data."""
-    from geo import countries, memberships, places, ranges, resolution, sdg, terrain
+#: The build steps in order: (name, "module:function"). Each function is ``f(ctx)`` and lives
+#: in the module that owns that data; imported only when its step runs.
+STEPS: list[tuple[str, str]] = [
+    ("countries", "geo.countries:build"),
+    ("memberships", "geo.memberships:build"),
+    ("terrain", "geo.terrain:build"),
+    ("mountain-stats", "geo.terrain:build_stats"),
+    ("ranges", "geo.ranges:build"),
+    ("places", "geo.places:build"),
+    ("resolution", "geo.resolution:build"),
+    ("sdg", "geo.sdg:build"),
+]
 
-    return [
-        ("countries", countries.build),
-        ("terrain", terrain.build),
-        ("mountain-stats", terrain.build_stats),
-        ("ranges", ranges.build),
-        ("memberships", memberships.build),
-        ("places", places.build),
-        ("resolution", resolution.build),
-        ("sdg", sdg.build),
-    ]
+
+def _resolve(target: str) -> Callable[[BuildContext], None]:
+    import importlib
+
+    mod, func = target.split(":")
+    return getattr(importlib.import_module(mod), func)
 
 
 def run(out_dir: Path | None = None, fetch: bool = True, cache_dir: Path | None = None, only: list[str] | None = None, log: Callable[[str], None] = print) -> dict:
@@ -115,12 +124,18 @@ def run(out_dir: Path | None = None, fetch: bool = True, cache_dir: Path | None 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     ctx = BuildContext(staging, fetch=fetch, cache_dir=cache_dir, log=log)
-    all_steps = steps()
+    if only:
+        unknown = sorted(set(only) - {n for n, _ in STEPS})
+        if unknown:
+            raise BuildError(f"unknown step(s) {unknown}; steps are {[n for n, _ in STEPS]}")
+        ctx.previous = out_dir
+    all_steps = STEPS
     t_all = time.perf_counter()
     try:
-        for i, (name, fn) in enumerate(all_steps, 1):
+        for i, (name, target) in enumerate(all_steps, 1):
             if only and name not in only:
                 continue
+            fn = _resolve(target)
             ctx.step = f"{name} ({fn.__module__}.{fn.__name__})"
             t0 = time.perf_counter()
             log(f"[{i}/{len(all_steps)}] {name} ...")

@@ -1,0 +1,91 @@
+"""Interface labels in English and Chinese. ``t(key, lang)``; an unknown key is a bug."""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("Mountain Atlas", "山区地图集"),
+    "app_subtitle": (
+        "Maps for UN General Assembly resolution A/RES/62/196, Sustainable mountain development (2007)",
+        "联合国大会第62/196号决议《山区可持续发展》（2007年）地图",
+    ),
+    "nav_overview": ("World", "世界"),
+    "nav_partnership": ("Mountain Partnership", "山区伙伴关系"),
+    "nav_indicators": ("Indicators", "指标"),
+    "nav_resolution": ("Resolution text", "决议文本"),
+    "language": ("Language", "语言"),
+    "layers": ("Layers", "图层"),
+    "indicator": ("Indicator", "指标"),
+    "none": ("None", "无"),
+    "year": ("Year", "年份"),
+    "latest": ("Latest available", "最新可得"),
+    "no_data": ("No data", "无数据"),
+    "not_listed": ("Not listed in our sources", "我们的资料中未列出"),
+    "listed_member": ("Listed member (government)", "已列出的成员（政府）"),
+    "listed_unsure": ("Listed, name uncertain in source", "已列出（资料中名称不确定）"),
+    "member_state": ("Member state", "成员国"),
+    "approx_area": ("Approximate area (not the legal perimeter)", "大致范围（非法定边界）"),
+    "key_figures": ("Key figures", "关键数据"),
+    "mountain_area": ("Mountain area", "山区面积"),
+    "mountain_share": ("Mountain share of land", "山区占陆地比例"),
+    "members": ("Members", "成员"),
+    "published_figures": ("Published figures, with their sources", "已公布的数据及其来源"),
+    "computed_here": ("Computed here", "本站计算"),
+    "class_chart": ("Mountain area by class", "各等级山区面积"),
+    "linked_paragraphs": ("Paragraphs of the resolution this map illustrates", "本地图所示的决议段落"),
+    "official_text": ("Official text (Chinese)", "正式文本（中文）"),
+    "summary_en": ("Unofficial English summary by Mountain Atlas", "Mountain Atlas 撰写的非正式英文摘要"),
+    "read_in_context": ("Read in the full text", "在全文中阅读"),
+    "open_map": ("Open map", "打开地图"),
+    "source": ("Source", "来源"),
+    "licence": ("Licence", "许可"),
+    "sources": ("Sources", "来源"),
+    "download": ("Download", "下载"),
+    "download_png": ("Snapshot PNG", "快照 PNG"),
+    "download_svg": ("Snapshot SVG", "快照 SVG"),
+    "download_pdf": ("Snapshot PDF", "快照 PDF"),
+    "download_csv": ("Data CSV", "数据 CSV"),
+    "download_geojson": ("Layer GeoJSON", "图层 GeoJSON"),
+    "embed": ("Embed this map", "嵌入此地图"),
+    "embed_help": ("Paste this into your web page. It shows the map as you see it now.", "将此代码粘贴到您的网页中，显示当前地图。"),
+    "table": ("Table (text alternative to the map)", "表格（地图的文字替代）"),
+    "notice_bad_param": ("Ignored the URL parameter {name}: not an allowed value. Showing the default instead.", "已忽略网址参数 {name}：不是允许的值，显示默认值。"),
+    "data_problem": ("This part cannot be shown because a data file is missing or damaged: {problem}", "由于数据文件缺失或损坏，无法显示此部分：{problem}"),
+    "online_tiles": ("Online street map (OpenStreetMap, loads from the internet)", "在线街道地图（OpenStreetMap，需联网）"),
+    "country": ("Country", "国家"),
+    "value": ("Value", "数值"),
+    "rank": ("Rank", "排名"),
+    "class": ("Class", "等级"),
+    "area_km2": ("Area (km²)", "面积（平方公里）"),
+    "unofficial_note": (
+        "English summaries are unofficial, written by the Mountain Atlas project. The official text is the Chinese version shown.",
+        "英文摘要为 Mountain Atlas 项目撰写的非正式摘要。正式文本为所示中文版本。",
+    ),
+    "completeness": ("How complete this list is", "名单完整程度"),
+    "timeline": ("Member count over time", "成员数量变化"),
+    "governments": ("Governments", "政府"),
+    "intergovernmental_orgs": ("Intergovernmental organizations", "政府间组织"),
+    "major_group_orgs": ("Major-group organizations", "主要群体组织"),
+    "subnational_authorities": ("Subnational authorities", "地方政府"),
+    "maps_for_paragraph": ("Maps illustrating this paragraph", "展示本段的地图"),
+    "footnotes": ("Footnotes", "脚注"),
+    "choose_view": ("Show on", "显示范围"),
+    "ranked_table": ("Ranked table", "排名表"),
+    "approximate": ("approximate", "大致"),
+    "computed_note": ("computed from the 5′ elevation grid; see method", "根据5′高程网格计算；见方法说明"),
+    "places": ("Places the resolution names", "决议提及的地点"),
+    "date": ("Date", "日期"),
+    "paragraphs": ("Paragraphs", "段落"),
+    "category": ("Category", "类别"),
+    "as_of": ("As of", "截至"),
+    "snapshot_made": ("Made with Mountain Atlas on {date}", "由 Mountain Atlas 于 {date} 制作"),
+    "scale": ("Scale", "比例尺"),
+}
+
+
+def t(key: str, lang: str = "en", **fmt) -> str:
+    """The label ``key`` in ``lang`` ("en" or "zh"), formatted with ``fmt``."""
+    en, zh = LABELS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,526 @@
+"""Layer preparation shared by the live map (:mod:`geo.mapping`), snapshots and exports.
+
+``prepare(view_id, layer_id, lang, year)`` turns a catalogue layer into what any renderer
+needs: geometry clipped and simplified for the view, one colour per feature, an escaped
+tooltip, a legend, a table (the text alternative and CSV download) and the source line.
+Because every renderer reads the same :class:`Prepared`, the live map and the snapshot show
+the same thing.
+
+Unknown is never zero: a country without a value gets the "no data" style and legend entry.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo import catalog, data
+from geo.errors import DataFileError
+from geo.i18n import t
+
+WEB_MERCATOR = "EPSG:3857"
+MAX_LAT = 85.0
+
+#: Okabe-Ito colours (colour-blind safe) for categories and bodies.
+OKABE_ITO = {
+    "orange": "#E69F00",
+    "sky": "#56B4E9",
+    "green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "purple": "#CC79A7",
+    "black": "#000000",
+}
+BODY_COLOURS = {
+    "alpine-convention": OKABE_ITO["blue"],
+    "carpathian-convention": OKABE_ITO["green"],
+    "icimod": OKABE_ITO["vermillion"],
+    "andean-initiative": OKABE_ITO["purple"],
+}
+NO_DATA_FILL = "#d9d9d9"
+NO_DATA_STROKE = "#8c8c8c"
+COUNTRY_STROKE = "#555555"
+PERCENT_BINS = (0, 10, 25, 50, 75, 100.0001)
+
+
+@dataclass
+class LegendItem:
+    colour: str
+    label: str
+    hatch: bool = False  # "no data" swatches are hatched in snapshots
+    outline: str | None = None
+
+
+@dataclass
+class Legend:
+    title: str
+    unit: str
+    items: list[LegendItem]
+
+
+@dataclass
+class Prepared:
+    """A layer ready to draw. Polygons and points are EPSG:4326; images are EPSG:3857."""
+
+    layer: catalog.Layer
+    title: str
+    gdf: gpd.GeoDataFrame | None = None  # columns: geometry, fill, stroke, weight, fill_opacity, dash, tip
+    image: np.ndarray | None = None  # RGBA uint8, EPSG:3857
+    image_bounds: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy in EPSG:3857
+    image_format: str = "png"
+    legend: Legend | None = None
+    table: pd.DataFrame | None = None
+    source_line: str = ""
+    year_label: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+# ---------------------------------------------------------------------------------------
+# geometry helpers
+
+
+def view_bounds(view_id: str) -> tuple[float, float, float, float]:
+    """The view's bbox, clamped to what Web Mercator can show."""
+    minx, miny, maxx, maxy = catalog.view(view_id).bbox
+    return (max(minx, -180.0), max(miny, -MAX_LAT), min(maxx, 180.0), min(maxy, MAX_LAT))
+
+
+def tolerance(view_id: str) -> float:
+    """Simplification tolerance in degrees: about a pixel of the view's map at its default zoom."""
+    minx, _, maxx, _ = view_bounds(view_id)
+    return max((maxx - minx) / 2500.0, 0.002)
+
+
+def _clip(gdf: gpd.GeoDataFrame, view_id: str, pad: float = 1.0) -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    if (maxx - minx) >= 359:
+        return gdf
+    box = shapely.box(max(minx - pad, -180), max(miny - pad, -90), min(maxx + pad, 180), min(maxy + pad, 90))
+    sub = gdf[gdf.intersects(box)].copy()
+    sub["geometry"] = sub.geometry.intersection(box)
+    return sub[~sub.geometry.is_empty]
+
+
+def _simplify(gdf: gpd.GeoDataFrame, view_id: str) -> gpd.GeoDataFrame:
+    tol = tolerance(view_id)
+    out = gdf.copy()
+    geoms = shapely.simplify(out.geometry.values, tol, preserve_topology=True)
+    geoms = shapely.set_precision(geoms, tol / 4)
+    out["geometry"] = geoms
+    return out[~out.geometry.is_empty & out.geometry.notna()]
+
+
+@lru_cache(maxsize=16)
+def countries_for_view(view_id: str) -> gpd.GeoDataFrame:
+    """Countries clipped to the view and simplified to what it can show (cached, read-only)."""
+    return _simplify(_clip(data.countries(), view_id), view_id)
+
+
+def esc(value) -> str:
+    """HTML-escape anything shown to a person (data or user text)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return html.escape(str(value), quote=True)
+
+
+def tip(title: str, rows: list[tuple[str, object]]) -> str:
+    """An escaped tooltip: a bold title and label/value lines."""
+    lines = [f"<b>{esc(title)}</b>"] + [f"{esc(k)}: {esc(v)}" for k, v in rows if v not in (None, "")]
+    return "<br>".join(lines)
+
+
+def country_name(row, lang: str) -> str:
+    if lang == "zh" and isinstance(row.get("name_zh"), str) and row.get("name_zh"):
+        return row["name_zh"]
+    return row.get("name_en") or row.get("iso3") or ""
+
+
+def fmt_number(v: float, unit: str = "") -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if abs(v) >= 100:
+        s = f"{v:,.0f}"
+    elif abs(v) >= 1:
+        s = f"{v:,.1f}"
+    else:
+        s = f"{v:.3g}"
+    return f"{s} {unit}".strip()
+
+
+def source_line(layer: catalog.Layer, lang: str) -> str:
+    return f"{t('source', lang)}: {layer.source}. {t('licence', lang)}: {layer.licence}."
+
+
+# ---------------------------------------------------------------------------------------
+# colours
+
+
+def colours(palette: str, n: int) -> list[str]:
+    import matplotlib
+
+    cmap = matplotlib.colormaps[palette]
+    lo, hi = (0.12, 0.95) if n > 1 else (0.6, 0.6)
+    return [matplotlib.colors.to_hex(cmap(lo + (hi - lo) * i / max(n - 1, 1))) for i in range(n)]
+
+
+def bins_for(layer: catalog.Layer, values: pd.Series) -> list[float]:
+    """Class breaks: fixed for percentages, rounded quantiles otherwise (global, so views agree)."""
+    if "%" in layer.unit_en:
+        return list(PERCENT_BINS)
+    v = values.dropna().to_numpy(dtype=float)
+    if len(v) == 0:
+        return [0.0, 1.0]
+    qs = np.unique(np.quantile(v, [0, 0.2, 0.4, 0.6, 0.8, 1.0]))
+
+    def nice(x: float) -> float:
+        if x == 0:
+            return 0.0
+        mag = 10 ** math.floor(math.log10(abs(x)))
+        return round(x / mag, 1) * mag
+
+    edges = sorted({nice(q) for q in qs[1:-1]})
+    return [float(v.min())] + [e for e in edges if v.min() < e < v.max()] + [float(v.max()) + 1e-9]
+
+
+def bin_labels(edges: list[float], unit: str) -> list[str]:
+    out = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        hi = 100 if b > 100 and "%" in unit else b
+        out.append(f"{fmt_number(a)} – {fmt_number(hi)}")
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# values per country
+
+
+def indicator_values(layer_id: str, year: int | None) -> tuple[pd.DataFrame, str]:
+    """``(frame with iso3, value, year, all-years values for binning), year label)``."""
+    layer = catalog.layer(layer_id)
+    if layer_id == "mountain_share":
+        st = data.mountain_stats()
+        df = pd.DataFrame({"iso3": st["iso3"], "value": st["mountain_share_pct"].astype(float), "year": pd.NA})
+        return df, ""
+    series = data.sdg_series(layer.sdg_code).copy()
+    series["value"] = series["value"].astype(float)
+    if year is None:
+        latest = series.sort_values("year").groupby("iso3", as_index=False).last()
+        return latest[["iso3", "value", "year"]], "latest"
+    return series.loc[series["year"] == year, ["iso3", "value", "year"]], str(year)
+
+
+def available_years(layer_id: str) -> list[int]:
+    layer = catalog.layer(layer_id)
+    if not layer.sdg_code:
+        return []
+    try:
+        return sorted(int(y) for y in data.sdg_series(layer.sdg_code)["year"].unique())
+    except DataFileError:
+        return []
+
+
+# ---------------------------------------------------------------------------------------
+# preparation per kind
+
+
+def _choropleth(view_id: str, layer: catalog.Layer, lang: str, year: int | None) -> Prepared:
+    vals, year_label = indicator_values(layer.id, year)
+    all_vals = data.mountain_stats()["mountain_share_pct"] if layer.id == "mountain_share" else data.sdg_series(layer.sdg_code)["value"]
+    edges = bins_for(layer, all_vals.astype(float))
+    cols = colours(layer.palette, len(edges) - 1)
+    g = countries_for_view(view_id).merge(vals, on="iso3", how="left")
+    idx = np.clip(np.searchsorted(edges, g["value"].to_numpy(dtype=float), side="right") - 1, 0, len(cols) - 1)
+    has = g["value"].notna().to_numpy()
+    g["fill"] = np.where(has, np.array(cols, dtype=object)[idx], NO_DATA_FILL)
+    g["stroke"] = np.where(has, COUNTRY_STROKE, NO_DATA_STROKE)
+    g["weight"] = 0.5
+    g["fill_opacity"] = np.where(has, 0.75, 0.5)
+    g["dash"] = np.where(has, "", "3 3")
+    unit = layer.unit(lang)
+    no_data = t("no_data", lang)
+
+    def row_tip(r) -> str:
+        val = fmt_number(r["value"], unit) if pd.notna(r["value"]) else no_data
+        yr = "" if pd.isna(r.get("year")) else str(int(r["year"]))
+        return tip(country_name(r, lang), [(layer.title(lang), val), (t("year", lang), yr), (t("source", lang), layer.source)])
+
+    g["tip"] = [row_tip(r) for _, r in g.iterrows()]
+    legend = Legend(
+        title=layer.title(lang) + (f" ({year_label})" if year_label and year_label != "latest" else ""),
+        unit=unit,
+        items=[LegendItem(c, lab) for c, lab in zip(cols, bin_labels(edges, layer.unit_en))]
+        + [LegendItem(NO_DATA_FILL, no_data, hatch=True, outline=NO_DATA_STROKE)],
+    )
+    tbl = g.loc[:, ["iso3", "name_en", "name_zh", "value", "year"]].copy()
+    tbl = tbl.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
+    tbl.insert(0, "rank", [i + 1 if pd.notna(v) else pd.NA for i, v in enumerate(tbl["value"])])
+    tbl["value"] = tbl["value"].round(3)
+    return Prepared(layer, layer.title(lang), gdf=g[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
+                    legend=legend, table=tbl, source_line=source_line(layer, lang), year_label=year_label)
+
+
+def partnership_status() -> pd.DataFrame:
+    """Per listed government: iso3 and status ``listed`` or ``listed_unsure``."""
+    m = data.table("tables/partnership_members.csv")
+    gov = m[m["category"].str.startswith("government") & m["iso3"].notna()].copy()
+    gov["status"] = np.where(gov["certainty"].fillna("").str.upper().str.contains("UNSURE"), "listed_unsure", "listed")
+    return gov.sort_values("status").drop_duplicates("iso3")[["iso3", "name", "status", "as_of", "source"]]
+
+
+def _partnership(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
+    st = partnership_status()
+    meta = data.json_file("tables/partnership_meta.json")
+    g = countries_for_view(view_id).merge(st, on="iso3", how="left")
+    colour = {"listed": OKABE_ITO["blue"], "listed_unsure": OKABE_ITO["sky"]}
+    status = g["status"].fillna("not_listed")
+    g["fill"] = [colour.get(s, NO_DATA_FILL) for s in status]
+    g["stroke"] = [COUNTRY_STROKE if s != "not_listed" else NO_DATA_STROKE for s in status]
+    g["weight"] = 0.5
+    g["fill_opacity"] = [0.7 if s != "not_listed" else 0.35 for s in status]
+    g["dash"] = ""
+    labels = {"listed": t("listed_member", lang), "listed_unsure": t("listed_unsure", lang), "not_listed": t("not_listed", lang)}
+    g["tip"] = [
+        tip(country_name(r, lang), [(layer.title(lang), labels[s]), (t("as_of", lang), r.get("as_of") if s != "not_listed" else ""),
+                                    (t("source", lang), r.get("source") if s != "not_listed" else "")])
+        for (_, r), s in zip(g.iterrows(), status)
+    ]
+    statement = meta.get("statement_zh" if lang == "zh" else "statement_en", "")
+    legend = Legend(layer.title(lang), statement, [
+        LegendItem(colour["listed"], labels["listed"]),
+        LegendItem(colour["listed_unsure"], labels["listed_unsure"]),
+        LegendItem(NO_DATA_FILL, labels["not_listed"], hatch=True, outline=NO_DATA_STROKE),
+    ])
+    tbl = data.table("tables/partnership_members.csv").copy()
+    return Prepared(layer, layer.title(lang), gdf=g[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
+                    legend=legend, table=tbl, source_line=source_line(layer, lang) + " " + statement)
+
+
+def _region(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
+    body = layer.body_id
+    colour = BODY_COLOURS[body]
+    members = data.table("tables/regional_members.csv")
+    members = members[members["body_id"] == body]
+    iso = set(members["iso3"].dropna())
+    c = countries_for_view(view_id)
+    states = c[c["iso3"].isin(iso)].copy()
+    states["fill"] = colour
+    states["stroke"] = colour
+    states["weight"] = 1.5
+    states["fill_opacity"] = 0.06
+    states["dash"] = ""
+    name_en, name_zh = catalog.BODY_TITLES[body]
+    bname = name_zh if lang == "zh" else name_en
+    states["tip"] = [tip(country_name(r, lang), [(bname, t("member_state", lang))]) for _, r in states.iterrows()]
+    reg = data.vector("vector/regions.geojson")
+    reg = _simplify(_clip(reg[reg["id"] == body], view_id), view_id)
+    reg = reg.assign(fill=colour, stroke=colour, weight=1.0, fill_opacity=0.35, dash="4 3")
+    reg["tip"] = [tip(bname, [(t("approx_area", lang), ""), (t("area_km2", lang), fmt_number(float(r["area_km2"]))), ("", r.get("note", ""))])
+                  for _, r in reg.iterrows()]
+    cols = ["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]
+    reg["iso3"] = pd.NA
+    g = pd.concat([states[cols], reg[cols]], ignore_index=True)
+    legend = Legend(bname, "", [LegendItem(colour, t("member_state", lang), outline=colour), LegendItem(colour, t("approx_area", lang))])
+    tbl = members[["member_name", "iso3", "role", "source"]].reset_index(drop=True)
+    return Prepared(layer, layer.title(lang), gdf=gpd.GeoDataFrame(g, geometry="geometry", crs="EPSG:4326"),
+                    legend=legend, table=tbl, source_line=source_line(layer, lang))
+
+
+def _range_extent(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
+    rng = catalog.view(view_id).range_id
+    r = data.vector("vector/ranges.geojson")
+    r = r[r["id"] == rng] if rng else r
+    r = _simplify(_clip(r, view_id), view_id).assign(fill="#000000", stroke="#222222", weight=1.2, fill_opacity=0.0, dash="")
+    r["tip"] = [tip(row["name_zh"] if lang == "zh" else row["name_en"], [(t("mountain_area", lang), fmt_number(float(row["mountain_km2"]), "km²")), ("", row.get("envelope_note", ""))])
+                for _, row in r.iterrows()]
+    r["iso3"] = pd.NA
+    legend = Legend(layer.title(lang), "", [LegendItem("#ffffff", layer.title(lang), outline="#222222")])
+    tbl = r.drop(columns=["geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip", "iso3"])
+    return Prepared(layer, layer.title(lang), gdf=r[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
+                    legend=legend, table=pd.DataFrame(tbl), source_line=source_line(layer, lang))
+
+
+def _places(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
+    p = data.vector("vector/places.geojson")
+    p = _clip(p, view_id, pad=0.0).copy()
+    p = p.assign(fill=OKABE_ITO["orange"], stroke="#000000", weight=1.0, fill_opacity=0.9, dash="")
+    p["tip"] = [
+        tip(r["name_zh"] if lang == "zh" else r["name_en"],
+            [("", r["event_zh"] if lang == "zh" else r["event_en"]), (t("date", lang), r["date"]), (t("paragraphs", lang), r["paragraphs"]),
+             (t("source", lang), r.get("source", ""))])
+        for _, r in p.iterrows()
+    ]
+    p["iso3"] = pd.NA
+    legend = Legend(layer.title(lang), "", [LegendItem(OKABE_ITO["orange"], layer.title(lang), outline="#000000")])
+    tbl = pd.DataFrame(p.drop(columns=["geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip", "iso3"]))
+    tbl["lon"] = p.geometry.x.round(4).to_numpy()
+    tbl["lat"] = p.geometry.y.round(4).to_numpy()
+    return Prepared(layer, layer.title(lang), gdf=p[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
+                    legend=legend, table=tbl, source_line=source_line(layer, lang))
+
+
+# ---------------------------------------------------------------------------------------
+# rasters, reprojected to Web Mercator so Leaflet and snapshots place them right
+
+CLASS_NAMES = {
+    1: ("≥4500 m", "≥4500 米"),
+    2: ("3500–4500 m", "3500–4500 米"),
+    3: ("2500–3500 m", "2500–3500 米"),
+    4: ("1500–2500 m, slope ≥2°", "1500–2500 米，坡度 ≥2°"),
+    5: ("1000–1500 m, slope ≥5° or relief >300 m", "1000–1500 米，坡度 ≥5° 或起伏 >300 米"),
+    6: ("300–1000 m, relief >300 m", "300–1000 米，起伏 >300 米"),
+}
+
+
+def class_colours() -> dict[int, str]:
+    cols = colours("YlOrBr", 6)[::-1]  # class 1 darkest
+    return {k: cols[k - 1] for k in range(1, 7)}
+
+
+def _window(view_id: str, transform, shape) -> tuple[slice, slice, tuple[float, float, float, float]]:
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    inv = ~transform
+    c0, r0 = inv * (minx, maxy)
+    c1, r1 = inv * (maxx, miny)
+    r0, r1 = max(int(math.floor(r0)), 0), min(int(math.ceil(r1)), shape[0])
+    c0, c1 = max(int(math.floor(c0)), 0), min(int(math.ceil(c1)), shape[1])
+    x0, y0 = transform * (c0, r0)
+    x1, y1 = transform * (c1, r1)
+    return slice(r0, r1), slice(c0, c1), (x0, y1, x1, y0)
+
+
+def _to_mercator(arr: np.ndarray, bounds4326, resampling, width: int, nodata) -> tuple[np.ndarray, tuple]:
+    import rasterio.transform
+    import rasterio.warp
+    from rasterio.enums import Resampling
+
+    minx, miny, maxx, maxy = bounds4326
+    miny, maxy = max(miny, -MAX_LAT), min(maxy, MAX_LAT)
+    src_t = rasterio.transform.from_bounds(*bounds4326, arr.shape[1], arr.shape[0])
+    (dminx, dmaxx), (dminy, dmaxy) = rasterio.warp.transform("EPSG:4326", WEB_MERCATOR, [minx, maxx], [miny, maxy])
+    height = max(int(round(width * (dmaxy - dminy) / (dmaxx - dminx))), 1)
+    dst = np.full((height, width), nodata, dtype=arr.dtype)
+    dst_t = rasterio.transform.from_bounds(dminx, dminy, dmaxx, dmaxy, width, height)
+    rasterio.warp.reproject(arr, dst, src_transform=src_t, src_crs="EPSG:4326", dst_transform=dst_t, dst_crs=WEB_MERCATOR,
+                            resampling=getattr(Resampling, resampling), src_nodata=nodata, dst_nodata=nodata)
+    return dst, (dminx, dminy, dmaxx, dmaxy)
+
+
+def image_width(view_id: str, native_cols: int) -> int:
+    """Pixels across for a view's overlay: native resolution, at least 900 and at most 1400 across."""
+    return int(min(max(native_cols * (2 if native_cols < 600 else 1), 900), 1400))
+
+
+@lru_cache(maxsize=16)
+def _classes_image(view_id: str) -> tuple[np.ndarray, tuple]:
+    arr, transform, nodata = data.raster("terrain/mountain_classes.tif")
+    rs, cs, b = _window(view_id, transform, arr.shape)
+    sub = arr[rs, cs]
+    merc, mb = _to_mercator(sub, b, "nearest", image_width(view_id, sub.shape[1]), 255)
+    rgba = np.zeros(merc.shape + (4,), dtype=np.uint8)
+    for k, hexcol in class_colours().items():
+        r, g, bl = (int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
+        rgba[merc == k] = (r, g, bl, 200)
+    return rgba, mb
+
+
+@lru_cache(maxsize=16)
+def _hillshade_image(view_id: str) -> tuple[np.ndarray, tuple]:
+    from geo import terrain
+
+    elev, transform, nodata = data.raster("terrain/elevation.tif")
+    rs, cs, b = _window(view_id, transform, elev.shape)
+    pad = 1
+    r0, r1 = max(rs.start - pad, 0), min(rs.stop + pad, elev.shape[0])
+    c0, c1 = max(cs.start - pad, 0), min(cs.stop + pad, elev.shape[1])
+    sub = elev[r0:r1, c0:c1].astype("float32")
+    ocean = sub == nodata
+    lat_top = transform.f + transform.e * r0
+    shade = terrain.hillshade(np.where(ocean, 0, sub), cell_deg=abs(transform.a), lat_top=lat_top)
+    shade = shade[rs.start - r0: shade.shape[0] - (r1 - rs.stop), cs.start - c0: shade.shape[1] - (c1 - cs.stop)]
+    ocean = ocean[rs.start - r0: ocean.shape[0] - (r1 - rs.stop), cs.start - c0: ocean.shape[1] - (c1 - cs.stop)]
+    # 0-255 shade on land, 0 reserved for ocean
+    grey = np.where(ocean, 0, np.clip(shade * 254 + 1, 1, 255)).astype(np.uint8)
+    merc, mb = _to_mercator(grey, b, "bilinear", image_width(view_id, grey.shape[1]), 0)
+    land = merc > 0
+    g = merc.astype(np.float32) / 255.0
+    rgb = np.empty(merc.shape + (3,), dtype=np.float32)
+    land_col = np.array([0.93, 0.91, 0.86])
+    for i in range(3):
+        rgb[..., i] = np.where(land, land_col[i] * (0.55 + 0.45 * g), [0.80, 0.87, 0.92][i])
+    rgba = np.dstack([(rgb * 255).astype(np.uint8), np.full(merc.shape, 255, np.uint8)])
+    return rgba, mb
+
+
+def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
+    if layer.id == "hillshade":
+        img, b = _hillshade_image(view_id)
+        return Prepared(layer, layer.title(lang), image=img, image_bounds=b, image_format="jpeg", source_line=source_line(layer, lang))
+    img, b = _classes_image(view_id)
+    cc = class_colours()
+    legend = Legend(layer.title(lang), "", [LegendItem(cc[k], f"{k}: {CLASS_NAMES[k][1 if lang == 'zh' else 0]}") for k in range(1, 7)])
+    tbl = None
+    if catalog.view(view_id).range_id is None:
+        st = data.mountain_stats()
+        cols = [f"class{k}_km2" for k in range(1, 7)]
+        tbl = pd.DataFrame({"class": list(range(1, 7)), "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in range(1, 7)],
+                            "area_km2": [round(float(st[c].sum())) for c in cols]})
+    return Prepared(layer, layer.title(lang), image=img, image_bounds=b, legend=legend, table=tbl, source_line=source_line(layer, lang))
+
+
+def prepare(view_id: str, layer_id: str, lang: str = "en", year: int | None = None) -> Prepared:
+    """Prepare one layer for one view. Data problems are returned in ``problems``, not raised."""
+    layer = catalog.layer(layer_id)
+    problems = data.problems(layer.files)
+    if problems:
+        return Prepared(layer, layer.title(lang), problems=problems, source_line=source_line(layer, lang))
+    try:
+        if layer.kind == "raster":
+            return _raster_layer(view_id, layer, lang)
+        if layer.kind == "choropleth":
+            return _choropleth(view_id, layer, lang, year)
+        if layer.kind == "categorical":
+            return _partnership(view_id, layer, lang)
+        if layer.kind == "points":
+            return _places(view_id, layer, lang)
+        if layer.id == "range_extent":
+            return _range_extent(view_id, layer, lang)
+        if layer.body_id:
+            return _region(view_id, layer, lang)
+    except DataFileError as e:
+        return Prepared(layer, layer.title(lang), problems=[str(e)], source_line=source_line(layer, lang))
+    raise ValueError(f"no preparation for layer {layer_id!r}")
+
+
+def encode_image(p: Prepared) -> bytes:
+    """PNG (with alpha) or JPEG bytes of a prepared raster layer."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    if p.image_format == "jpeg":
+        Image.fromarray(p.image[..., :3]).save(buf, format="JPEG", quality=72, optimize=True)
+    else:
+        Image.fromarray(p.image).quantize(colors=16, method=Image.Quantize.FASTOCTREE).save(buf, format="PNG", optimize=True)
+    return buf.getvalue()
+
+
+def mercator_to_latlon_bounds(b: tuple[float, float, float, float]) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` for Leaflet from EPSG:3857 bounds."""
+    from pyproj import Transformer
+
+    tr = Transformer.from_crs(WEB_MERCATOR, "EPSG:4326", always_xy=True)
+    w, s = tr.transform(b[0], b[1])
+    e, n = tr.transform(b[2], b[3])
+    return [[s, w], [n, e]]

@@ -1,0 +1,405 @@
+"""The one Streamlit glue module: page template, cached loaders, URL state, downloads.
+
+Everything else in :mod:`geo` is plain Python and testable without Streamlit. Pages call
+:func:`map_page`, :func:`resolution_page` or :func:`indicators_page` and nothing else.
+No user text is rendered as HTML: markdown calls only carry our own labels and data that
+:func:`geo.layers.esc` escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+import streamlit.components.v1 as components
+
+from geo import assets, catalog, data, layers, mapping
+from geo.errors import DataFileError
+from geo.i18n import LANGS, t
+from geo.state import PARAMS, ViewState
+
+#: Serves Leaflet's files from the installed xstatic package with proper MIME types.
+_leaflet_component = components.declare_component(assets.COMPONENT_NAME, path=str(assets.LEAFLET_DIR))
+
+PAGES = {  # view id -> url path
+    "world": "",
+    "alps": "alps",
+    "carpathians": "carpathians",
+    "hindu-kush-himalaya": "hindu-kush-himalaya",
+    "andes": "andes",
+    "partnership": "partnership",
+    "indicators": "indicators",
+    "resolution": "resolution",
+}
+MAP_HEIGHT = 560
+
+
+# ---------------------------------------------------------------------------------------
+# state
+
+
+def _raw_params() -> dict[str, list[str]]:
+    qp = st.query_params
+    return {k: qp.get_all(k) for k in PARAMS if k in qp}
+
+
+def current_lang() -> str:
+    vals = st.query_params.get_all("lang") if "lang" in st.query_params else []
+    return vals[0] if len(vals) == 1 and vals[0] in LANGS else "en"
+
+
+def page_state(view_id: str) -> ViewState:
+    """State from the URL (checked), with a plain notice for each rejected parameter."""
+    state = ViewState.from_query_params(view_id, _raw_params())
+    if st.context.is_embedded:
+        state = state.with_(embed=True)
+    for name in state.notices:
+        # the name is one of our own PARAMS; the rejected value is never shown
+        st.warning(t("notice_bad_param", state.lang, name=name), icon="⚠️")
+    return state
+
+
+def write_state(state: ViewState) -> None:
+    """Make the URL hold exactly the differences from the view's defaults."""
+    want = state.to_query_params()
+    have = {k: st.query_params.get(k) for k in PARAMS if k in st.query_params}
+    if want != have:
+        for k in PARAMS:
+            if k in st.query_params and k not in want:
+                del st.query_params[k]
+        for k, v in want.items():
+            st.query_params[k] = v
+
+
+def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None) -> ViewState:
+    """Sidebar widgets for language, layers, indicator and year; returns the new state."""
+    lang = state.lang
+    sb = st.sidebar
+    lang = sb.radio(t("language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
+                    format_func=lambda x: "English" if x == "en" else "中文", key="lang")
+    allowed = catalog.view(state.view).allowed_layers
+    picked = sb.multiselect(t("layers", lang), allowed, default=[x for x in state.layers if x in allowed],
+                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}")
+    choices = indicator_choices or catalog.INDICATORS
+    opts = [None, *choices]
+    ind = sb.selectbox(t("indicator", lang), opts, index=opts.index(state.indicator) if state.indicator in opts else 0,
+                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}")
+    year = None
+    if ind:
+        years = layers.available_years(ind)
+        if years:
+            yopts = [None, *years]
+            year = sb.selectbox(t("year", lang), yopts, index=yopts.index(state.year) if state.year in yopts else 0,
+                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}")
+    tiles = sb.checkbox(t("online_tiles", lang), value=state.tiles, key="tiles")
+    new = state.with_(lang=lang, layers=tuple(picked), indicator=ind, year=year, tiles=tiles)
+    write_state(new)
+    return new
+
+
+# ---------------------------------------------------------------------------------------
+# cached work
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _prepared(state: ViewState) -> list[layers.Prepared]:
+    return mapping.prepare_state(state)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _data_problems() -> dict[str, str]:
+    """Checks every file of the manifest once per process (and when the cache is cleared)."""
+    from geo import manifest
+
+    try:
+        return {k: v.problem for k, v in manifest.verify().items() if not v.ok}
+    except DataFileError as e:
+        return {"manifest.json": str(e)}
+
+
+# ---------------------------------------------------------------------------------------
+# page parts
+
+
+def header(state: ViewState, title: str) -> None:
+    if not state.embed:
+        st.title(title)
+        st.caption(t("app_subtitle", state.lang))
+
+
+def show_problems(prepared: list[layers.Prepared], lang: str) -> None:
+    for p in prepared:
+        for prob in p.problems:
+            st.error(t("data_problem", lang, problem=prob), icon="🚫")
+
+
+def draw_map(state: ViewState, prepared: list[layers.Prepared]) -> None:
+    from streamlit_folium import st_folium
+
+    m = mapping.build_map(state, prepared, asset_base=assets.STREAMLIT_BASE, height=MAP_HEIGHT)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key=f"map_{state.view}")
+    srcs = list(dict.fromkeys(p.source_line for p in prepared if p.ok))
+    st.caption(" · ".join(srcs))
+
+
+def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
+    base = (st.context.url or "").split("?")[0]
+    root = base.rsplit("/", 1)[0] if PAGES.get(_current_view_id(), "") else base.rstrip("/")
+    path = PAGES.get(view_id, view_id)
+    q = f"?{urlencode(params)}" if params else ""
+    return f"{root}/{path}{q}"
+
+
+def _current_view_id() -> str:
+    return st.session_state.get("_view_id", "world")
+
+
+def embed_panel(state: ViewState) -> None:
+    with st.expander(t("embed", state.lang)):
+        params = {**state.to_query_params(), "embed": "true"}
+        url = page_url(state.view, params)
+        snippet = (f'<iframe src="{layers.esc(url)}" width="100%" height="{MAP_HEIGHT + 40}" style="border:0" '
+                   f'title="{layers.esc(catalog.view(state.view).title(state.lang))} — Mountain Atlas" loading="lazy"></iframe>')
+        st.caption(t("embed_help", state.lang))
+        st.code(snippet, language="html")
+
+
+def key_figures(state: ViewState) -> None:
+    lang = state.lang
+    v = catalog.view(state.view)
+    st.subheader(t("key_figures", lang))
+    try:
+        stats = data.mountain_stats()
+        if v.range_id:
+            rng = data.vector("vector/ranges.geojson")
+            row = rng[rng["id"] == v.range_id].iloc[0]
+            members = data.table("tables/regional_members.csv")
+            members = members[members["body_id"] == v.body_id]
+            c1, c2 = st.columns(2)
+            c1.metric(t("mountain_area", lang), layers.fmt_number(float(row["mountain_km2"]), "km²"), help=t("computed_note", lang))
+            c2.metric(t("members", lang), f"{len(members)}", help=catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0])
+            regions = data.table("stats/regions.csv")
+            regions = regions[regions["id"] == v.body_id]
+            if not regions.empty:
+                st.markdown(f"**{t('published_figures', lang)}**")
+                st.dataframe(regions.drop(columns=["id"]), hide_index=True, use_container_width=True)
+        else:
+            total = float(stats["mountain_km2"].sum())
+            land = float(stats["land_km2"].sum())
+            c1, c2 = st.columns(2)
+            c1.metric(t("mountain_area", lang), layers.fmt_number(total, "km²"), help=t("computed_note", lang))
+            c2.metric(t("mountain_share", lang), f"{100 * total / land:.1f} %", help=t("computed_note", lang))
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+
+
+def class_chart(state: ViewState) -> None:
+    lang = state.lang
+    try:
+        areas = layers.class_areas(state.view)
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+        return
+    st.subheader(t("class_chart", lang))
+    df = pd.DataFrame({t("class", lang): [f"{k}" for k in areas], t("area_km2", lang): list(areas.values())})
+    st.bar_chart(df, x=t("class", lang), y=t("area_km2", lang), color=layers.class_colours()[1])
+
+
+def partnership_panel(state: ViewState) -> None:
+    lang = state.lang
+    try:
+        meta = data.json_file("tables/partnership_meta.json")
+        counts = data.table("tables/partnership_counts.csv")
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+        return
+    st.subheader(t("completeness", lang))
+    st.info(meta.get("statement_zh" if lang == "zh" else "statement_en", ""))
+    note = meta.get("absent_means_zh" if lang == "zh" else "absent_means_en")
+    if note:
+        st.caption(note)
+    st.subheader(t("timeline", lang))
+    dated = counts.dropna(subset=["year"]).copy()
+    cols = ["governments", "intergovernmental_orgs", "major_group_orgs", "subnational_authorities"]
+    chart = dated.groupby("year")[cols].max().rename(columns={c: t(c, lang) for c in cols})
+    chart.index = chart.index.astype(int)
+    st.line_chart(chart)
+    st.dataframe(counts, hide_index=True, use_container_width=True)
+
+
+def linked_paragraphs(state: ViewState) -> None:
+    lang = state.lang
+    try:
+        paras = data.paragraphs_for_view(state.view)
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+        return
+    st.subheader(t("linked_paragraphs", lang))
+    st.caption(t("unofficial_note", lang))
+    for p in paras:
+        title = p.get("title_zh" if lang == "zh" else "title_en") or p["id"]
+        with st.container(border=True):
+            st.markdown(f"**{layers.esc(p['id'])} · {layers.esc(title)}**")
+            st.markdown(f"{t('official_text', lang)}：{layers.esc(p['text_zh'])}")
+            st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p.get('summary_en', ''))}")
+            st.markdown(f"[{t('read_in_context', lang)} ({p['id']})]({resolution_href(p['id'], lang)})")
+
+
+def resolution_href(pid: str, lang: str) -> str:
+    """Relative link to a paragraph's anchor on /resolution (ids are ours: [A-Z]+[0-9]+)."""
+    q = "?lang=zh" if lang == "zh" else ""
+    return f"resolution{q}#{pid.lower()}"
+
+
+def data_table(prepared: list[layers.Prepared], lang: str) -> None:
+    with st.expander(t("table", lang), expanded=False):
+        for p in prepared:
+            if p.ok and p.table is not None and not p.table.empty:
+                st.markdown(f"**{layers.esc(p.title)}**")
+                st.dataframe(p.table, hide_index=True, use_container_width=True)
+
+
+def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
+    """Snapshot and data downloads; provided by geo.snapshot / geo.exports when present."""
+    try:
+        from geo import exports
+    except ImportError:
+        return
+    exports.download_row(state, prepared)
+
+
+# ---------------------------------------------------------------------------------------
+# pages
+
+PAGE_OBJECTS: dict[str, object] = {}
+
+
+def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> None:
+    """The template every map page uses; pages differ only by ``view_id``."""
+    st.session_state["_view_id"] = view_id
+    state = page_state(view_id)
+    state = controls(state, indicator_choices)
+    v = catalog.view(view_id)
+    prepared = _prepared(state.with_(notices=()))
+    if state.embed:
+        show_problems(prepared, state.lang)
+        draw_map(state, prepared)
+        st.page_link(PAGE_OBJECTS.get(view_id, PAGE_OBJECTS["world"]), label=f"{v.title(state.lang)} — Mountain Atlas",
+                     query_params=state.to_query_params())
+        return
+    header(state, v.title(state.lang))
+    show_problems(prepared, state.lang)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        draw_map(state, prepared)
+        downloads(state, prepared)
+        embed_panel(state)
+        data_table(prepared, state.lang)
+    with right:
+        if view_id == "partnership":
+            partnership_panel(state)
+        else:
+            key_figures(state)
+            class_chart(state)
+        linked_paragraphs(state)
+
+
+def resolution_page() -> None:
+    st.session_state["_view_id"] = "resolution"
+    lang = current_lang()
+    if "lang" in st.query_params and st.query_params.get("lang") not in LANGS:
+        st.warning(t("notice_bad_param", lang, name="lang"), icon="⚠️")
+    st.sidebar.radio(t("language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
+                     format_func=lambda x: "English" if x == "en" else "中文", key="lang_res",
+                     on_change=lambda: _set_lang(st.session_state["lang_res"]))
+    st.title("A/RES/62/196 · " + ("山区可持续发展" if lang == "zh" else "Sustainable mountain development"))
+    st.caption(t("unofficial_note", lang))
+    try:
+        paras = data.paragraphs()
+        links = data.links()
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+        return
+    for p in paras:
+        if p["kind"] == "title":
+            continue
+        title = p.get("title_zh" if lang == "zh" else "title_en") or ""
+        st.subheader(f"{p['id']} · {title}", anchor=p["id"].lower())
+        st.markdown(layers.esc(p["text_zh"]))
+        if p.get("summary_en"):
+            st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p['summary_en'])}")
+        rows = links[links["paragraph_id"] == p["id"]]
+        if not rows.empty:
+            cols = st.columns(min(len(rows), 4))
+            for i, (_, r) in enumerate(rows.iterrows()):
+                view = r["view"]
+                lyr = str(r["layers"]) if pd.notna(r["layers"]) else ""
+                q = _link_params(view, lyr, lang)
+                label = f"{t('open_map', lang)}: {catalog.VIEWS[view].title(lang) if view in catalog.VIEWS else t('nav_indicators', lang)}"
+                cols[i % len(cols)].page_link(PAGE_OBJECTS[view if view in PAGE_OBJECTS else "world"], label=label, query_params=q)
+
+
+def _set_lang(lang: str) -> None:
+    if lang == "en":
+        if "lang" in st.query_params:
+            del st.query_params["lang"]
+    else:
+        st.query_params["lang"] = lang
+
+
+def _link_params(view: str, layer_ids: str, lang: str) -> dict[str, str]:
+    """Query parameters that open ``view`` with the linked layers on (only allowed ones)."""
+    q: dict[str, str] = {}
+    if lang != "en":
+        q["lang"] = lang
+    ids = [x for x in layer_ids.split(";") if x]
+    if view in catalog.VIEWS:
+        st_ = ViewState.default(view)
+        allowed = catalog.view(view).allowed_layers
+        lyr = tuple(dict.fromkeys([*st_.layers, *[x for x in ids if x in allowed]]))
+        ind = next((x for x in ids if x in catalog.INDICATORS), st_.indicator)
+        q.update(st_.with_(layers=lyr, indicator=ind).to_query_params())
+    else:
+        ind = next((x for x in ids if x in catalog.INDICATORS), None)
+        if ind:
+            q["indicator"] = ind
+    return q
+
+
+def indicators_page() -> None:
+    """Any indicator on the world or a range, with a ranked table and its download."""
+    st.session_state["_view_id"] = "indicators"
+    lang = current_lang()
+    views = ["world", *catalog.RANGE_VIEWS]
+    raw = st.query_params.get_all("view") if "view" in st.query_params else []
+    view_id = raw[0] if len(raw) == 1 and raw[0] in views else "world"
+    if raw and view_id != raw[0]:
+        st.warning(t("notice_bad_param", lang, name="view"), icon="⚠️")
+    view_id = st.sidebar.selectbox(t("choose_view", lang), views, index=views.index(view_id),
+                                   format_func=lambda v: catalog.view(v).title(lang), key="ind_view")
+    if view_id == "world":
+        if "view" in st.query_params:
+            del st.query_params["view"]
+    else:
+        st.query_params["view"] = view_id
+    state = page_state(view_id)
+    if state.indicator is None:
+        state = state.with_(indicator="mountain_share")
+    state = controls(state.with_(layers=("hillshade",) if state.layers == catalog.view(view_id).default_layers else state.layers))
+    st.title(t("nav_indicators", lang))
+    prepared = _prepared(state.with_(notices=()))
+    show_problems(prepared, lang)
+    draw_map(state, prepared)
+    downloads(state, prepared)
+    ind = next((p for p in prepared if p.layer.id == state.indicator and p.ok), None)
+    if ind is not None and ind.table is not None:
+        st.subheader(f"{t('ranked_table', lang)}: {ind.title}")
+        st.caption(ind.source_line)
+        st.dataframe(ind.table, hide_index=True, use_container_width=True)
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+

@@ -1,0 +1,5 @@
+"""alps map page."""
+
+from geo import ui
+
+ui.map_page("alps")

@@ -1,0 +1,5 @@
+"""andes map page."""
+
+from geo import ui
+
+ui.map_page("andes")

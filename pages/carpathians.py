@@ -1,0 +1,5 @@
+"""carpathians map page."""
+
+from geo import ui
+
+ui.map_page("carpathians")

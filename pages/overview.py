@@ -1,0 +1,5 @@
+"""world map page."""
+
+from geo import ui
+
+ui.map_page("world")

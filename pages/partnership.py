@@ -1,0 +1,5 @@
+"""partnership map page."""
+
+from geo import ui
+
+ui.map_page("partnership")

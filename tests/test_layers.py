@@ -1,0 +1,135 @@
+"""Layer preparation and the folium map, on a tiny data folder with known answers."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from geo import catalog, data, layers, mapping
+from geo.state import ViewState
+from tests import tiny_data
+
+
+@pytest.fixture()
+def tiny(tmp_path, monkeypatch):
+    root = tiny_data.make(tmp_path / "data")
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
+    data.clear_caches()
+    layers.countries_for_view.cache_clear()
+    yield root
+    data.clear_caches()
+    layers.countries_for_view.cache_clear()
+
+
+def _fills(p):
+    return dict(zip(p.gdf["iso3"], p.gdf["fill"]))
+
+
+def test_no_data_is_not_zero(tiny):
+    p = layers.prepare("world", "sdg_AG_LND_FRST", "en", 2015)
+    assert p.ok, p.problems
+    fills = _fills(p)
+    assert fills["CCC"] == layers.NO_DATA_FILL  # no value at all
+    assert fills["AAA"] != layers.NO_DATA_FILL  # zero is a value, drawn in the palette
+    assert fills["AAA"] == layers.colours("YlGn", 5)[0]
+    tip_c = p.gdf.set_index("iso3").loc["CCC", "tip"]
+    assert "No data" in tip_c
+    assert p.legend.items[-1].label == "No data"
+
+
+def test_year_selection_and_latest(tiny):
+    p2015 = layers.prepare("world", "sdg_AG_LND_FRST", "en", 2015)
+    latest = layers.prepare("world", "sdg_AG_LND_FRST", "en", None)
+    t15 = p2015.table.set_index("iso3")
+    tl = latest.table.set_index("iso3")
+    assert t15.loc["BBB", "value"] == 40.0
+    assert tl.loc["BBB", "value"] == 50.0 and int(tl.loc["BBB", "year"]) == 2020
+    assert tl.loc["AAA", "value"] == 0.0 and int(tl.loc["AAA", "year"]) == 2015
+    assert layers.available_years("sdg_AG_LND_FRST") == [2015, 2020]
+
+
+def test_ranked_table_puts_no_data_last_without_rank(tiny):
+    p = layers.prepare("world", "mountain_share", "en")
+    t = p.table
+    assert list(t["iso3"][:2]) == ["BBB", "CCC"]
+    p = layers.prepare("world", "sdg_AG_LND_FRST", "en", 2015)
+    last = p.table.iloc[-1]
+    assert last["iso3"] == "CCC" and str(last["rank"]) == "<NA>"
+
+
+def test_partnership_never_says_non_member(tiny):
+    p = layers.prepare("partnership", "partnership_members", "en")
+    fills = _fills(p)
+    assert fills["AAA"] == layers.NO_DATA_FILL
+    tips = p.gdf.set_index("iso3")["tip"]
+    assert "Not listed in our sources" in tips["AAA"]
+    assert "name uncertain" in tips["CCC"]
+    assert not any(re.search(r"non-?member", x, re.I) for x in tips)
+
+
+def test_markup_in_data_is_escaped_in_tooltips_and_map(tiny):
+    p = layers.prepare("world", "mountain_share", "en")
+    tip = p.gdf.set_index("iso3").loc["BBB", "tip"]
+    assert tiny_data.EVIL not in tip and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tip
+    state = ViewState(view="world", layers=(), indicator="mountain_share")
+    html = mapping.build_map(state, asset_base="assets").get_root().render()
+    assert tiny_data.EVIL not in html
+    assert "onerror=\\\"alert" not in html and 'onerror="alert' not in html
+
+
+def test_missing_file_is_reported_not_raised(tiny):
+    (tiny / "sdg/AG_LND_FRST.csv").unlink()
+    data.clear_caches()
+    p = layers.prepare("world", "sdg_AG_LND_FRST", "en", None)
+    assert not p.ok and "sdg/AG_LND_FRST.csv" in p.problems[0] and "missing" in p.problems[0]
+
+
+def test_corrupt_file_is_reported(tiny):
+    f = tiny / "stats/country_mountain_area.csv"
+    f.write_text(f.read_text().replace("50.0", "51.0"))
+    data.clear_caches()
+    p = layers.prepare("world", "mountain_share", "en")
+    assert not p.ok and "stats/country_mountain_area.csv" in p.problems[0] and "corrupt" in p.problems[0]
+
+
+def test_map_html_has_no_third_party_asset(tiny):
+    state = ViewState(view="world", layers=(), indicator="mountain_share")
+    html = mapping.build_map(state, asset_base="../geo.ui.leaflet_assets").get_root().render()
+    urls = re.findall(r'(?:src|href)=["\']([^"\']+)', html)
+    assert urls, "the map links no Leaflet at all"
+    assert all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
+    assert "../geo.ui.leaflet_assets/leaflet.js" in urls
+
+
+def test_standalone_html_inlines_leaflet(tiny):
+    state = ViewState(view="world", layers=(), indicator="mountain_share")
+    html = mapping.standalone_html(mapping.build_map(state))
+    assets = re.findall(r'<(?:script|link|img|iframe)\b[^>]*?(?:src|href)=["\']([^"\']+)', html) + re.findall(r'url\((?!data:)([^)]+)\)', html)
+    assert not [u for u in assets if re.match(r'["\']?(https?:)?//', u)], assets
+    assert "L.map(" in html and "leaflet-container" in html  # JS and CSS inlined
+
+
+def test_online_tiles_only_when_asked(tiny):
+    off = mapping.build_map(ViewState(view="world", layers=(), indicator="mountain_share"), asset_base="a").get_root().render()
+    on = mapping.build_map(ViewState(view="world", layers=(), indicator="mountain_share", tiles=True), asset_base="a").get_root().render()
+    assert "tile.openstreetmap.org" not in off
+    assert "tile.openstreetmap.org" in on
+
+
+def test_bins_fixed_for_percent_quantiles_otherwise():
+    import pandas as pd
+
+    assert layers.bins_for(catalog.layer("sdg_AG_LND_FRST"), pd.Series([1.0, 2.0])) == list(layers.PERCENT_BINS)
+    edges = layers.bins_for(catalog.layer("sdg_VC_DSR_MORT"), pd.Series(range(0, 1001)))
+    assert edges[0] == 0 and edges[-1] > 1000 and edges == sorted(edges) and len(edges) >= 4
+
+
+def test_catalogue_views_and_layers_are_consistent():
+    for v in catalog.VIEWS.values():
+        for lid in v.default_layers:
+            assert lid in catalog.LAYERS
+            assert lid in v.allowed_layers
+        assert v.default_indicator is None or v.default_indicator in catalog.INDICATORS
+    for lay in catalog.LAYERS.values():
+        assert lay.files and lay.title_en and lay.title_zh and lay.source and lay.licence

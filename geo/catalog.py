@@ -189,6 +189,10 @@ LAYERS: dict[str, Layer] = {
         _sdg("ER_RSK_LST", "15.5.1", "Red List Index", "红色名录指数", "index 0-1", "指数 0-1", "RdYlGn"),
         _sdg("VC_DSR_MORT", "1.5.1", "Deaths attributed to disasters", "灾害造成的死亡人数", "persons", "人", "Reds"),
         _sdg("VC_DSR_AFFCT", "1.5.1", "Persons affected by disasters", "受灾人数", "persons", "人", "Reds"),
+        _sdg("VC_DSR_MISS", "1.5.1", "Missing persons attributed to disasters", "灾害造成的失踪人数", "persons", "人", "Reds"),
+        _sdg("ER_MTN_GRNCOV", "15.4.2", "Mountain green cover area", "山区绿化覆盖面积", "km²", "平方公里", "YlGn"),
+        _sdg("ER_MTN_DGRDA", "15.4.2", "Area of degraded mountain land", "退化山地面积", "km²", "平方公里", "OrRd"),
+        _sdg("ER_PTD_TERR", "15.1.2", "Terrestrial KBAs covered by protected areas", "受保护区覆盖的陆地关键生物多样性区域", "%", "%", "YlGn"),
     ]
 }
 

@@ -99,9 +99,9 @@ def view_bounds(view_id: str) -> tuple[float, float, float, float]:
 
 
 def tolerance(view_id: str) -> float:
-    """Simplification tolerance in degrees: about a pixel of the view's map at its default zoom."""
-    minx, _, maxx, _ = view_bounds(view_id)
-    return max((maxx - minx) / 2500.0, 0.002)
+    """Simplification tolerance in degrees: about a pixel of a 1200-pixel map of the view."""
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    return max(max(maxx - minx, maxy - miny) / 1200.0, 0.002)
 
 
 def _clip(gdf: gpd.GeoDataFrame, view_id: str, pad: float = 1.0) -> gpd.GeoDataFrame:
@@ -118,9 +118,11 @@ def _simplify(gdf: gpd.GeoDataFrame, view_id: str) -> gpd.GeoDataFrame:
     tol = tolerance(view_id)
     out = gdf.copy()
     geoms = shapely.simplify(out.geometry.values, tol, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, tol / 4)
+    # a decimal grid keeps the GeoJSON short (0.001, not 0.0096 whose multiples print long)
+    geoms = shapely.set_precision(geoms, 10 ** math.floor(math.log10(tol / 4)))
     out["geometry"] = geoms
-    return out[~out.geometry.is_empty & out.geometry.notna()]
+    vals = out.geometry.values
+    return out[~(shapely.is_empty(vals) | shapely.is_missing(vals))]
 
 
 @lru_cache(maxsize=16)
@@ -410,7 +412,10 @@ def _to_mercator(arr: np.ndarray, bounds4326, resampling, width: int, nodata) ->
     miny, maxy = max(miny, -MAX_LAT), min(maxy, MAX_LAT)
     src_t = rasterio.transform.from_bounds(*bounds4326, arr.shape[1], arr.shape[0])
     (dminx, dmaxx), (dminy, dmaxy) = rasterio.warp.transform("EPSG:4326", WEB_MERCATOR, [minx, maxx], [miny, maxy])
-    height = max(int(round(width * (dmaxy - dminy) / (dmaxx - dminx))), 1)
+    aspect = (dmaxy - dminy) / (dmaxx - dminx)
+    if aspect > 1:  # tall views: ``width`` is the longest side
+        width = max(int(round(width / aspect)), 1)
+    height = max(int(round(width * aspect)), 1)
     dst = np.full((height, width), nodata, dtype=arr.dtype)
     dst_t = rasterio.transform.from_bounds(dminx, dminy, dmaxx, dmaxy, width, height)
     rasterio.warp.reproject(arr, dst, src_transform=src_t, src_crs="EPSG:4326", dst_transform=dst_t, dst_crs=WEB_MERCATOR,
@@ -418,9 +423,11 @@ def _to_mercator(arr: np.ndarray, bounds4326, resampling, width: int, nodata) ->
     return dst, (dminx, dminy, dmaxx, dmaxy)
 
 
-def image_width(view_id: str, native_cols: int) -> int:
-    """Pixels across for a view's overlay: native resolution, at least 900 and at most 1400 across."""
-    return int(min(max(native_cols * (2 if native_cols < 600 else 1), 900), 1400))
+def image_width(view_id: str, native_cols: int, native_rows: int = 0) -> int:
+    """Pixels along the longest side of a view's overlay: twice the native resolution for small
+    views (smoother when zoomed), at least 900 and at most 1400."""
+    native = max(native_cols, native_rows)
+    return int(min(max(native * (2 if native < 600 else 1), 900), 1400))
 
 
 @lru_cache(maxsize=16)
@@ -428,7 +435,7 @@ def _classes_image(view_id: str) -> tuple[np.ndarray, tuple]:
     arr, transform, nodata = data.raster("terrain/mountain_classes.tif")
     rs, cs, b = _window(view_id, transform, arr.shape)
     sub = arr[rs, cs]
-    merc, mb = _to_mercator(sub, b, "nearest", image_width(view_id, sub.shape[1]), 255)
+    merc, mb = _to_mercator(sub, b, "nearest", image_width(view_id, sub.shape[1], sub.shape[0]), 255)
     rgba = np.zeros(merc.shape + (4,), dtype=np.uint8)
     for k, hexcol in class_colours().items():
         r, g, bl = (int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
@@ -453,7 +460,7 @@ def _hillshade_image(view_id: str) -> tuple[np.ndarray, tuple]:
     ocean = ocean[rs.start - r0: ocean.shape[0] - (r1 - rs.stop), cs.start - c0: ocean.shape[1] - (c1 - cs.stop)]
     # 0-255 shade on land, 0 reserved for ocean
     grey = np.where(ocean, 0, np.clip(shade * 254 + 1, 1, 255)).astype(np.uint8)
-    merc, mb = _to_mercator(grey, b, "bilinear", image_width(view_id, grey.shape[1]), 0)
+    merc, mb = _to_mercator(grey, b, "bilinear", image_width(view_id, grey.shape[1], grey.shape[0]), 0)
     land = merc > 0
     g = merc.astype(np.float32) / 255.0
     rgb = np.empty(merc.shape + (3,), dtype=np.float32)

@@ -86,7 +86,7 @@ def _csv(df: pd.DataFrame) -> str:
     return buf.getvalue()
 
 
-def mountain_polygon_in(cls: np.ndarray, envelope: Polygon, simplify_deg: float = 0.02):
+def mountain_polygon_in(cls: np.ndarray, envelope: Polygon, simplify_deg: float = 0.05):
     """Mountain cells (classes 1-6) inside ``envelope`` as one (multi)polygon."""
     import rasterio.features
     from rasterio.transform import from_origin

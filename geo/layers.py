@@ -531,3 +531,14 @@ def mercator_to_latlon_bounds(b: tuple[float, float, float, float]) -> list[list
     w, s = tr.transform(b[0], b[1])
     e, n = tr.transform(b[2], b[3])
     return [[s, w], [n, e]]
+
+
+def class_areas(view_id: str) -> dict[int, float]:
+    """Mountain area (km²) per class for a view: the range's, or the sum over countries."""
+    rng = catalog.view(view_id).range_id
+    if rng:
+        r = data.vector("vector/ranges.geojson")
+        row = r[r["id"] == rng].iloc[0]
+        return {k: float(row[f"class{k}_km2"]) for k in range(1, 7)}
+    st = data.mountain_stats()
+    return {k: float(st[f"class{k}_km2"].sum()) for k in range(1, 7)}

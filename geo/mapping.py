@@ -155,7 +155,7 @@ def build_map(state: ViewState, prepared: list[layers.Prepared] | None = None, a
             _geojson_layer(cp, t("country", state.lang), True).add_to(m)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     _Legend(legend_html(prepared, state.lang)).add_to(m)
-    folium.LayerControl(collapsed=state.embed, position="topright").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
     return m
 
 

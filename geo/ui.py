@@ -33,7 +33,7 @@ PAGES = {  # view id -> url path
     "indicators": "indicators",
     "resolution": "resolution",
 }
-MAP_HEIGHT = 560
+MAP_HEIGHT = 600
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,20 +177,24 @@ def key_figures(state: ViewState) -> None:
             row = rng[rng["id"] == v.range_id].iloc[0]
             members = data.table("tables/regional_members.csv")
             members = members[members["body_id"] == v.body_id]
-            c1, c2 = st.columns(2)
-            c1.metric(t("mountain_area", lang), layers.fmt_number(float(row["mountain_km2"]), "km²"), help=t("computed_note", lang))
-            c2.metric(t("members", lang), f"{len(members)}", help=catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0])
+            body = catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]
+            st.metric(t("mountain_area", lang), layers.fmt_number(float(row["mountain_km2"]), "km²"), help=t("computed_note", lang))
+            st.metric(f"{t('members', lang)} · {body}", f"{len(members)}",
+                      help="; ".join(members["member_name"].astype(str)))
             regions = data.table("stats/regions.csv")
             regions = regions[regions["id"] == v.body_id]
             if not regions.empty:
                 st.markdown(f"**{t('published_figures', lang)}**")
-                st.dataframe(regions.drop(columns=["id"]), hide_index=True, use_container_width=True)
+                shown = regions[["area_km2", "published_area_km2", "published_source"]].rename(columns={
+                    "area_km2": t("computed_here", lang) + " (km²)", "published_area_km2": t("published_figures", lang).split(",")[0] + " (km²)",
+                    "published_source": t("source", lang)})
+                st.dataframe(shown, hide_index=True, width="stretch")
+                st.caption(t("approx_area", lang))
         else:
             total = float(stats["mountain_km2"].sum())
             land = float(stats["land_km2"].sum())
-            c1, c2 = st.columns(2)
-            c1.metric(t("mountain_area", lang), layers.fmt_number(total, "km²"), help=t("computed_note", lang))
-            c2.metric(t("mountain_share", lang), f"{100 * total / land:.1f} %", help=t("computed_note", lang))
+            st.metric(t("mountain_area", lang), layers.fmt_number(total, "km²"), help=t("computed_note", lang))
+            st.metric(t("mountain_share", lang), f"{100 * total / land:.1f} %", help=t("computed_note", lang))
     except DataFileError as e:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
 
@@ -226,7 +230,7 @@ def partnership_panel(state: ViewState) -> None:
     chart = dated.groupby("year")[cols].max().rename(columns={c: t(c, lang) for c in cols})
     chart.index = chart.index.astype(int)
     st.line_chart(chart)
-    st.dataframe(counts, hide_index=True, use_container_width=True)
+    st.dataframe(counts, hide_index=True, width="stretch")
 
 
 def linked_paragraphs(state: ViewState) -> None:
@@ -258,7 +262,7 @@ def data_table(prepared: list[layers.Prepared], lang: str) -> None:
         for p in prepared:
             if p.ok and p.table is not None and not p.table.empty:
                 st.markdown(f"**{layers.esc(p.title)}**")
-                st.dataframe(p.table, hide_index=True, use_container_width=True)
+                st.dataframe(p.table, hide_index=True, width="stretch")
 
 
 def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
@@ -291,7 +295,7 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
         return
     header(state, v.title(state.lang))
     show_problems(prepared, state.lang)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([2, 1], gap="medium")
     with left:
         draw_map(state, prepared)
         downloads(state, prepared)
@@ -397,7 +401,7 @@ def indicators_page() -> None:
     if ind is not None and ind.table is not None:
         st.subheader(f"{t('ranked_table', lang)}: {ind.title}")
         st.caption(ind.source_line)
-        st.dataframe(ind.table, hide_index=True, use_container_width=True)
+        st.dataframe(ind.table, hide_index=True, width="stretch")
 
 
 def today() -> str:

@@ -394,12 +394,12 @@ def class_colours() -> dict[int, str]:
 def _window(view_id: str, transform, shape) -> tuple[slice, slice, tuple[float, float, float, float]]:
     minx, miny, maxx, maxy = view_bounds(view_id)
     inv = ~transform
-    c0, r0 = inv * (minx, maxy)
-    c1, r1 = inv * (maxx, miny)
+    c0, r0 = inv @ (minx, maxy)
+    c1, r1 = inv @ (maxx, miny)
     r0, r1 = max(int(math.floor(r0)), 0), min(int(math.ceil(r1)), shape[0])
     c0, c1 = max(int(math.floor(c0)), 0), min(int(math.ceil(c1)), shape[1])
-    x0, y0 = transform * (c0, r0)
-    x1, y1 = transform * (c1, r1)
+    x0, y0 = transform @ (c0, r0)
+    x1, y1 = transform @ (c1, r1)
     return slice(r0, r1), slice(c0, c1), (x0, y1, x1, y0)
 
 

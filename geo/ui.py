@@ -23,6 +23,17 @@ from geo.state import PARAMS, ViewState
 #: Serves Leaflet's files from the installed xstatic package with proper MIME types.
 _leaflet_component = components.declare_component(assets.COMPONENT_NAME, path=str(assets.LEAFLET_DIR))
 
+#: view id -> page file (relative to app.py); app.py registers them, page links use them
+PAGE_FILES = {
+    "world": "pages/overview.py",
+    "alps": "pages/alps.py",
+    "carpathians": "pages/carpathians.py",
+    "hindu-kush-himalaya": "pages/hindu_kush_himalaya.py",
+    "andes": "pages/andes.py",
+    "partnership": "pages/partnership.py",
+    "indicators": "pages/indicators.py",
+    "resolution": "pages/resolution.py",
+}
 PAGES = {  # view id -> url path
     "world": "",
     "alps": "alps",
@@ -277,7 +288,10 @@ def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
 # ---------------------------------------------------------------------------------------
 # pages
 
-PAGE_OBJECTS: dict[str, object] = {}
+def page_title(view_id: str, lang: str) -> str:
+    if view_id in catalog.VIEWS and view_id not in ("world", "partnership"):
+        return catalog.view(view_id).title(lang)
+    return t({"world": "nav_overview", "partnership": "nav_partnership", "indicators": "nav_indicators", "resolution": "nav_resolution"}[view_id], lang)
 
 
 def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> None:
@@ -290,7 +304,7 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
     if state.embed:
         show_problems(prepared, state.lang)
         draw_map(state, prepared)
-        st.page_link(PAGE_OBJECTS.get(view_id, PAGE_OBJECTS["world"]), label=f"{v.title(state.lang)} — Mountain Atlas",
+        st.page_link(PAGE_FILES[view_id], label=f"{v.title(state.lang)} — Mountain Atlas",
                      query_params=state.to_query_params())
         return
     header(state, v.title(state.lang))
@@ -342,7 +356,7 @@ def resolution_page() -> None:
                 lyr = str(r["layers"]) if pd.notna(r["layers"]) else ""
                 q = _link_params(view, lyr, lang)
                 label = f"{t('open_map', lang)}: {catalog.VIEWS[view].title(lang) if view in catalog.VIEWS else t('nav_indicators', lang)}"
-                cols[i % len(cols)].page_link(PAGE_OBJECTS[view if view in PAGE_OBJECTS else "world"], label=label, query_params=q)
+                cols[i % len(cols)].page_link(PAGE_FILES.get(view, PAGE_FILES["world"]), label=label, query_params=q)
 
 
 def _set_lang(lang: str) -> None:

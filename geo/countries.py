@@ -124,7 +124,7 @@ def read_countries(path: str | Path) -> gpd.GeoDataFrame:
             if r["name"] not in NON_ISO:
                 raise BuildError(f"{path}: feature {r['name']!r} has no ISO code and no entry in geo.countries.NON_ISO")
             iso3, en, zh, status = NON_ISO[r["name"]]
-        rows.append({"iso3": iso3, "name_en": en, "name_zh": zh, "iso_status": status, "geometry": split_antimeridian(polygonal(shapely.make_valid(r.geometry)))})
+        rows.append({"iso3": iso3, "name_en": en, "name_zh": zh, "iso_status": status, "geometry": polygonal(shapely.make_valid(split_antimeridian(r.geometry)))})
     df = gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
     merged = df.dissolve(by="iso3", aggfunc="first", as_index=False)
     merged["geometry"] = [polygonal(x) for x in shapely.make_valid(merged.geometry.values)]

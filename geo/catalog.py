@@ -268,6 +268,17 @@ VIEWS: dict[str, View] = {
     ]
 }
 
+#: URL path of each page ("" is the overview at "/").
+PAGE_PATHS = {
+    "world": "",
+    "alps": "alps",
+    "carpathians": "carpathians",
+    "hindu-kush-himalaya": "hindu-kush-himalaya",
+    "andes": "andes",
+    "partnership": "partnership",
+    "indicators": "indicators",
+    "resolution": "resolution",
+}
 RANGE_VIEWS = ("alps", "carpathians", "hindu-kush-himalaya", "andes")
 INDICATORS = tuple(k for k, v in LAYERS.items() if v.is_indicator)
 

@@ -34,16 +34,7 @@ PAGE_FILES = {
     "indicators": "pages/indicators.py",
     "resolution": "pages/resolution.py",
 }
-PAGES = {  # view id -> url path
-    "world": "",
-    "alps": "alps",
-    "carpathians": "carpathians",
-    "hindu-kush-himalaya": "hindu-kush-himalaya",
-    "andes": "andes",
-    "partnership": "partnership",
-    "indicators": "indicators",
-    "resolution": "resolution",
-}
+PAGES = catalog.PAGE_PATHS
 MAP_HEIGHT = 600
 
 

@@ -65,11 +65,12 @@ def page_state(view_id: str) -> ViewState:
 
 def write_state(state: ViewState) -> None:
     """Make the URL hold exactly the differences from the view's defaults."""
-    want = state.to_query_params()
+    # Streamlit owns ``embed`` (it hides its chrome) and refuses to let apps set it
+    want = {k: v for k, v in state.to_query_params().items() if k != "embed"}
     have = {k: st.query_params.get(k) for k in PARAMS if k in st.query_params}
     if want != have:
         for k in PARAMS:
-            if k in st.query_params and k not in want:
+            if k != "embed" and k in st.query_params and k not in want:
                 del st.query_params[k]
         for k, v in want.items():
             st.query_params[k] = v
@@ -279,6 +280,15 @@ def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
 # ---------------------------------------------------------------------------------------
 # pages
 
+def sidebar_nav(pages: dict, lang: str) -> None:
+    """Links to every page, keeping the language."""
+    with st.sidebar:
+        st.markdown(f"**{t('app_title', lang)}**")
+        for page in pages.values():
+            st.page_link(page, query_params={"lang": lang} if lang != "en" else None)
+        st.divider()
+
+
 def page_title(view_id: str, lang: str) -> str:
     if view_id in catalog.VIEWS and view_id not in ("world", "partnership"):
         return catalog.view(view_id).title(lang)
@@ -289,14 +299,15 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
     """The template every map page uses; pages differ only by ``view_id``."""
     st.session_state["_view_id"] = view_id
     state = page_state(view_id)
-    state = controls(state, indicator_choices)
+    if not state.embed:  # an embed shows the state its URL names: no controls, map first
+        state = controls(state, indicator_choices)
     v = catalog.view(view_id)
     prepared = _prepared(state.with_(notices=()))
     if state.embed:
         show_problems(prepared, state.lang)
         draw_map(state, prepared)
-        st.page_link(PAGE_FILES[view_id], label=f"{v.title(state.lang)} — Mountain Atlas",
-                     query_params=state.to_query_params())
+        q = {k: v for k, v in state.to_query_params().items() if k != "embed"}
+        st.markdown(f"[{layers.esc(v.title(state.lang))} — Mountain Atlas ↗]({page_url(view_id, q)})")
         return
     header(state, v.title(state.lang))
     show_problems(prepared, state.lang)

@@ -133,7 +133,7 @@ def build_map(state: ViewState, prepared: list[layers.Prepared] | None = None, a
     prepared = prepared if prepared is not None else prepare_state(state)
     minx, miny, maxx, maxy = layers.view_bounds(state.view)
     m = folium.Map(location=[(miny + maxy) / 2, (minx + maxx) / 2], zoom_start=3, tiles=None, control_scale=True,
-                   prefer_canvas=True, world_copy_jump=False, height=height, min_zoom=1, max_zoom=10)
+                   prefer_canvas=True, world_copy_jump=False, height=height, min_zoom=1, max_zoom=10, zoom_snap=0.25, zoom_delta=0.5)
     js, css = assets.js_css_links(asset_base or "leaflet")
     m.default_js = js
     m.default_css = css

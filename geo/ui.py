@@ -25,14 +25,14 @@ _leaflet_component = components.declare_component(assets.COMPONENT_NAME, path=st
 
 #: view id -> page file (relative to app.py); app.py registers them, page links use them
 PAGE_FILES = {
-    "world": "pages/overview.py",
-    "alps": "pages/alps.py",
-    "carpathians": "pages/carpathians.py",
-    "hindu-kush-himalaya": "pages/hindu_kush_himalaya.py",
-    "andes": "pages/andes.py",
-    "partnership": "pages/partnership.py",
-    "indicators": "pages/indicators.py",
-    "resolution": "pages/resolution.py",
+    "world": "views/overview.py",
+    "alps": "views/alps.py",
+    "carpathians": "views/carpathians.py",
+    "hindu-kush-himalaya": "views/hindu_kush_himalaya.py",
+    "andes": "views/andes.py",
+    "partnership": "views/partnership.py",
+    "indicators": "views/indicators.py",
+    "resolution": "views/resolution.py",
 }
 PAGES = catalog.PAGE_PATHS
 MAP_HEIGHT = 600

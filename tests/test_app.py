@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["pages/overview.py", "pages/alps.py", "pages/carpathians.py", "pages/hindu_kush_himalaya.py", "pages/andes.py",
-         "pages/partnership.py", "pages/indicators.py", "pages/resolution.py"]
+PAGES = ["views/overview.py", "views/alps.py", "views/carpathians.py", "views/hindu_kush_himalaya.py", "views/andes.py",
+         "views/partnership.py", "views/indicators.py", "views/resolution.py"]
 TIMEOUT = 120
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -36,7 +36,7 @@ def test_every_page_runs(page):
     assert at.title, "page has no title"
 
 
-@pytest.mark.parametrize("page", ["pages/alps.py", "pages/resolution.py", "pages/partnership.py"])
+@pytest.mark.parametrize("page", ["views/alps.py", "views/resolution.py", "views/partnership.py"])
 def test_chinese(page):
     at = run(page, lang="zh")
     assert not at.exception
@@ -54,7 +54,7 @@ def test_chinese(page):
     ("indicator", "sdg_AG_LND_FRST\u202e"),
 ])
 def test_malformed_parameters_give_a_notice_and_the_default(name, value):
-    at = run("pages/alps.py", **{name: value})
+    at = run("views/alps.py", **{name: value})
     assert not at.exception
     warnings = [w.value for w in at.warning]
     assert any(name in w for w in warnings), warnings
@@ -63,14 +63,14 @@ def test_malformed_parameters_give_a_notice_and_the_default(name, value):
 
 
 def test_state_changes_go_to_the_url():
-    at = run("pages/alps.py")
+    at = run("views/alps.py")
     at.selectbox(key="ind_alps").select("mountain_share").run()
     assert not at.exception
     assert at.query_params.get("indicator") in ("mountain_share", ["mountain_share"])
 
 
 def test_resolution_page_has_every_operative_paragraph_anchor():
-    at = run("pages/resolution.py")
+    at = run("views/resolution.py")
     heads = [s.value for s in at.subheader]
     assert sum(1 for h in heads if h.startswith("OP")) == 39
     assert any(h.startswith("OP28") for h in heads)

@@ -115,6 +115,7 @@ _ASSEMBLY = re.compile(r"^\s*大会\s*，\s*$")
 _DATE_LINE = re.compile(r"^\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
 _MEETING_LINE = re.compile(r"^\s*第\s*\d+\s*次全体会议\s*$")
 _REF = re.compile(r"\[(\d{1,2})\]")
+_MAX_GAP = 3
 
 #: Patterns no paragraph text may contain once parsed (name, pattern).
 DEBRIS = (
@@ -274,10 +275,11 @@ def parse(raw: str) -> list[Paragraph]:
                 continue
             if cur_fn is None:
                 raise BuildError(f"footnote text without a number after a page separator: {line.strip()[:40]!r}")
-            if not foot[cur_fn] or not line[0].isspace():
+            op = _OP_START.match(line)
+            if not (op and int(op.group(1)) == next_op) and (not foot[cur_fn] or not line[0].isspace()):
                 foot[cur_fn].append(line)  # first body line, or a flush-left continuation
                 continue
-            in_footnotes, cur_fn = False, None  # an indented line: the page's text resumes
+            in_footnotes, cur_fn = False, None  # an indented line or the next "n.": the page's text resumes
         if section == "operative" and next_op > N_OPERATIVE and cur is not None and _ends_paragraph(pieces[cur.id]) \
                 and (_DATE_LINE.match(line) or _MEETING_LINE.match(line)):
             section = "end"
@@ -304,11 +306,14 @@ def parse(raw: str) -> list[Paragraph]:
             section = "preamble"
             continue
         op = _OP_START.match(line)
-        if op and int(op.group(1)) == next_op and (cur is None or _ends_paragraph(pieces[cur.id])):
+        # the next number, or one a little further on (a lost paragraph is then reported by
+        # validate as missing instead of being swallowed by the one before)
+        if op and next_op <= int(op.group(1)) <= next_op + _MAX_GAP and (cur is None or _ends_paragraph(pieces[cur.id])):
             section = "operative"
-            cur = start(f"OP{next_op}", "operative", next_op)
+            n = int(op.group(1))
+            cur = start(f"OP{n}", "operative", n)
             pieces[cur.id].append(line[op.end():])
-            next_op += 1
+            next_op = n + 1
             continue
         if section == "preamble" and line[0].isspace() and (cur is None or _ends_paragraph(pieces[cur.id])):
             n_pp += 1

@@ -34,9 +34,10 @@ class Visit:
         return None
 
 
-def visit(browser, url: str, wait_map: bool = True, timeout_ms: int = 60_000) -> Visit:
+def visit(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000) -> Visit:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
+    page.set_default_timeout(timeout_ms)
     v = Visit(page)
     page.on("request", lambda r: v.requests.append(r.url))
     page.on("response", lambda r: v.failed.append(r.url) if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)

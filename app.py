@@ -15,4 +15,5 @@ pages = {
 current = st.navigation(list(pages.values()), position="hidden")
 if not embedded:
     ui.sidebar_nav(pages, lang)
+    ui.data_health(lang)
 current.run()

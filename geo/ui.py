@@ -280,6 +280,17 @@ def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
 # ---------------------------------------------------------------------------------------
 # pages
 
+def data_health(lang: str) -> None:
+    """Once per process, check every data file against the manifest; name any that is damaged.
+
+    Pages that need a damaged file say so where the file is used; the others keep working.
+    """
+    problems = _data_problems()
+    if problems:
+        with st.sidebar:
+            st.warning(t("data_problem", lang, problem="; ".join(sorted(problems.values()))[:600]), icon="⚠️")
+
+
 def sidebar_nav(pages: dict, lang: str) -> None:
     """Links to every page, keeping the language."""
     with st.sidebar:

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: setup system-deps run test test-fast data bench load clean
+.PHONY: setup system-deps run test test-fast data bench load serve-replicas clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ data: setup
 
 bench: setup system-deps
 	$(BIN)/python -m bench.run
+
+load: setup system-deps
+	$(BIN)/python -m bench.load
+
+serve-replicas: setup
+	bash scripts/serve-replicas.sh
 
 clean:
 	rm -rf $(VENV) .cache

@@ -1,0 +1,13 @@
+"""The framework's floor: a bare Streamlit page holding one small st_folium map."""
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import assets
+from geo import ui  # noqa: F401  (serves Leaflet offline, like the real app)
+
+m = folium.Map(location=[46, 10], zoom_start=5, tiles=None)
+m.default_js, m.default_css = assets.js_css_links(assets.STREAMLIT_BASE)
+folium.GeoJson({"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [[[5, 45], [15, 45], [15, 48], [5, 48], [5, 45]]]}}).add_to(m)
+st_folium(m, height=400, returned_objects=[])

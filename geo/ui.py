@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from geo import assets, catalog, data, layers, mapping
+from geo import assets, catalog, data, layers, mapping, paths
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
 from geo.state import PARAMS, ViewState
@@ -107,12 +107,13 @@ def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _prepared(state: ViewState) -> list[layers.Prepared]:
+def _prepared(state: ViewState, data_dir: str) -> list[layers.Prepared]:
+    """Cached per state and data folder (a swapped or repaired folder is never served stale)."""
     return mapping.prepare_state(state)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _data_problems() -> dict[str, str]:
+def _data_problems(data_dir: str) -> dict[str, str]:
     """Checks every file of the manifest once per process (and when the cache is cleared)."""
     from geo import manifest
 
@@ -285,7 +286,7 @@ def data_health(lang: str) -> None:
 
     Pages that need a damaged file say so where the file is used; the others keep working.
     """
-    problems = _data_problems()
+    problems = _data_problems(str(paths.data_dir()))
     if problems:
         with st.sidebar:
             st.warning(t("data_problem", lang, problem="; ".join(sorted(problems.values()))[:600]), icon="⚠️")
@@ -313,7 +314,7 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
     if not state.embed:  # an embed shows the state its URL names: no controls, map first
         state = controls(state, indicator_choices)
     v = catalog.view(view_id)
-    prepared = _prepared(state.with_(notices=()))
+    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
     if state.embed:
         show_problems(prepared, state.lang)
         draw_map(state, prepared)
@@ -420,7 +421,7 @@ def indicators_page() -> None:
         state = state.with_(indicator="mountain_share")
     state = controls(state.with_(layers=("hillshade",) if state.layers == catalog.view(view_id).default_layers else state.layers))
     st.title(t("nav_indicators", lang))
-    prepared = _prepared(state.with_(notices=()))
+    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
     show_problems(prepared, lang)
     draw_map(state, prepared)
     downloads(state, prepared)

@@ -23,6 +23,10 @@ def damaged(tmp_path, monkeypatch):
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
     data.clear_caches()
     layers.countries_for_view.cache_clear()
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
     yield root
     data.clear_caches()
     layers.countries_for_view.cache_clear()

@@ -67,6 +67,16 @@ def iso_names(numeric: str) -> tuple[str, str, str]:
     return c.alpha_3, en, zh
 
 
+def iso3_lookup(name: str, aliases: dict[str, str]) -> str | None:
+    """ISO alpha-3 for a country name: an explicit alias first, then pycountry's lookup."""
+    if name in aliases:
+        return aliases[name]
+    try:
+        return pycountry.countries.lookup(name).alpha_3
+    except LookupError:
+        return None
+
+
 def polygonal(geom):
     """Only the polygon parts of ``geom`` (make_valid can return collections with lines)."""
     if geom is None or geom.is_empty:

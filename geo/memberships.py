@@ -12,7 +12,6 @@ import json
 import re
 
 import pandas as pd
-import pycountry
 
 from geo.errors import BuildError
 
@@ -52,14 +51,9 @@ SOURCE_DIR = "memberships"
 
 def iso3_of(name: str) -> str | None:
     """ISO alpha-3 for a country name as written in the sources; None for the EU."""
-    if name in NOT_A_STATE:
-        return None
-    if name in ALIASES:
-        return ALIASES[name]
-    try:
-        return pycountry.countries.lookup(name).alpha_3
-    except LookupError:
-        return None
+    from geo.countries import iso3_lookup
+
+    return None if name in NOT_A_STATE else iso3_lookup(name, ALIASES)
 
 
 def _csv(df: pd.DataFrame) -> str:

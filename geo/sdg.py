@@ -14,7 +14,6 @@ import io
 import json
 
 import pandas as pd
-import pycountry
 
 from geo import catalog
 from geo.errors import BuildError
@@ -50,12 +49,9 @@ SOURCE = "Open SDG data repository central-asia-sdg-platform/data, folder data/,
 
 
 def iso3_of(name: str) -> str | None:
-    if name in ALIASES:
-        return ALIASES[name]
-    try:
-        return pycountry.countries.lookup(name).alpha_3
-    except LookupError:
-        return None
+    from geo.countries import iso3_lookup
+
+    return iso3_lookup(name, ALIASES)
 
 
 def country_totals(df: pd.DataFrame, code: str, select: dict[str, str], fname: str) -> pd.DataFrame:

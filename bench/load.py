@@ -88,16 +88,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--max-views", type=int, default=600)
     ap.add_argument("--skip-replicas", action="store_true")
+    ap.add_argument("--skip-single", action="store_true")
     args = ap.parse_args(argv)
     from tests.conftest import free_port, start_app
 
     out = {}
-    proc, url = start_app(free_port(), log_name="load-single.log")
-    try:
-        out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views))
-    finally:
-        proc.terminate()
-        proc.wait(20)
+    if not args.skip_single:
+        proc, url = start_app(free_port(), log_name="load-single.log")
+        try:
+            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views))
+        finally:
+            proc.terminate()
+            proc.wait(20)
     print(out, flush=True)
     if not args.skip_replicas:
         ports = [free_port() for _ in range(3)]
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
             rep.wait(20)
     res_path = ROOT / "bench/results.json"
     results = json.loads(res_path.read_text()) if res_path.exists() else {}
-    results["load"] = out
+    results.setdefault("load", {}).update(out)
     res_path.write_text(json.dumps(results, indent=1) + "\n")
     lines = ["", "| load (20 browser sessions) | page views | errors | p50 to drawn map (s) | p95 (s) |", "|---|---|---|---|---|"]
     for k, r in out.items():

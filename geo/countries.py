@@ -55,8 +55,8 @@ NON_ISO: dict[str, tuple[str, str, str, str]] = {
     "Somaliland": ("XSL", "Somaliland", "索马里兰", "no ISO 3166 code; user-assigned"),
     "N. Cyprus": ("XNC", "Northern Cyprus", "北塞浦路斯", "no ISO 3166 code; user-assigned"),
     "Cyprus U.N. Buffer Zone": ("XCB", "Cyprus U.N. Buffer Zone", "塞浦路斯联合国缓冲区", "no ISO 3166 code; user-assigned"),
-    "Dhekelia": ("XDK", "Dhekelia", "德凯利亚", "UK Sovereign Base Area; no ISO 3166 code; user-assigned"),
-    "Akrotiri": ("XAK", "Akrotiri", "亚克罗提利", "UK Sovereign Base Area; no ISO 3166 code; user-assigned"),
+    "Dhekelia": ("XDK", "Dhekelia", "泽凯利亚", "UK Sovereign Base Area; no ISO 3166 code; user-assigned"),
+    "Akrotiri": ("XAK", "Akrotiri", "阿克罗蒂里", "UK Sovereign Base Area; no ISO 3166 code; user-assigned"),
     "USNB Guantanamo Bay": ("XGB", "US Naval Base Guantanamo Bay", "关塔那摩湾美国海军基地", "leased area; no ISO 3166 code; user-assigned"),
     "Siachen Glacier": ("XSG", "Siachen Glacier", "锡亚琴冰川", "disputed area; no ISO 3166 code; user-assigned"),
     "Baikonur": ("XBK", "Baikonur", "拜科努尔", "leased area; no ISO 3166 code; user-assigned"),
@@ -65,7 +65,7 @@ NON_ISO: dict[str, tuple[str, str, str, str]] = {
     "Coral Sea Is.": ("XCS", "Coral Sea Islands", "珊瑚海群岛", "no ISO 3166 code; user-assigned"),
     "Spratly Is.": ("XSP", "Spratly Islands", "南沙群岛", "disputed; no ISO 3166 code; user-assigned"),
     "Clipperton I.": ("XCL", "Clipperton Island", "克利珀顿岛", "no ISO 3166 code; user-assigned"),
-    "Bajo Nuevo Bank": ("XBN", "Bajo Nuevo Bank", "巴霍努埃沃浅滩", "disputed; no ISO 3166 code; user-assigned"),
+    "Bajo Nuevo Bank": ("XBN", "Bajo Nuevo Bank", "新浅滩", "disputed; no ISO 3166 code; user-assigned"),
     "Serranilla Bank": ("XSB", "Serranilla Bank", "塞拉尼亚浅滩", "disputed; no ISO 3166 code; user-assigned"),
     "Scarborough Reef": ("XSR", "Scarborough Reef", "黄岩岛", "disputed; no ISO 3166 code; user-assigned"),
 }
@@ -199,9 +199,20 @@ def repair(geoms):
     The ``structure`` method rebuilds polygons from their rings (union of shells minus union of
     holes) and drops collapsed parts, so the result is polygonal; on the self-intersections the
     TopoJSON quantisation leaves it gives the same areas as the ``linework`` method (checked:
-    largest difference 7e-6 deg2) in a third of the time.
+    largest difference 7e-6 deg2) in a third of the time. Used for the display file.
     """
     return shapely.make_valid(geoms, method="structure", keep_collapsed=False)
+
+
+def repair_full(geoms):
+    """Valid polygonal geometries for the full-resolution countries: ``make_valid`` (``linework``).
+
+    Kept for :func:`read_countries`, whose geometries other steps measure areas on
+    (``stats/country_mountain_area.csv``): changing the method would change their outputs.
+    Only invalid geometries are passed in (valid ones are returned unchanged anyway).
+    """
+    out = shapely.make_valid(geoms)
+    return np.array([polygonal(g) for g in np.atleast_1d(out)], dtype=object) if isinstance(out, np.ndarray) else polygonal(out)
 
 
 def wraps_pole(poly: Polygon) -> bool:
@@ -244,7 +255,7 @@ def split_antimeridian(geom):
             out.append(p)
             continue
         shifted = shapely.transform(p, lambda xy: xy + ((xy[:, :1] < 0) * [360.0, 0.0]))
-        shifted = polygonal(repair(shifted))
+        shifted = shapely.make_valid(shifted)
         for part, dx in ((shifted.intersection(east), 0.0), (shifted.intersection(west), -360.0)):
             part = shapely.affinity.translate(part, xoff=dx) if dx else part
             out.extend(g for g in getattr(part, "geoms", [part]) if isinstance(g, Polygon) and not g.is_empty)
@@ -289,7 +300,7 @@ def read_countries(path: str | Path) -> gpd.GeoDataFrame:
         rows.append((iso3, en, zh, status, split_antimeridian(geom)))
     geoms = np.array([r[4] for r in rows], dtype=object)
     invalid = ~shapely.is_valid(geoms)
-    geoms[invalid] = repair(geoms[invalid])
+    geoms[invalid] = repair_full(geoms[invalid])
     geoms = [polygonal(x) for x in geoms]
     merged: dict[str, list] = {}
     for (iso3, en, zh, status, _), geom in zip(rows, geoms):
@@ -300,7 +311,11 @@ def read_countries(path: str | Path) -> gpd.GeoDataFrame:
     out = []
     for iso3 in sorted(merged):
         _, en, zh, status, parts = merged[iso3]
-        geom = parts[0] if len(parts) == 1 else polygonal(repair(shapely.union_all(parts)))
+        # union_all also for single geometries: it nodes them the way earlier builds did, so the
+        # areas other steps measure stay byte-identical (see repair_full)
+        geom = polygonal(shapely.union_all(parts))
+        if not geom.is_valid:
+            geom = repair_full(geom)
         if geom.is_empty:
             continue
         out.append({"iso3": iso3, "name_en": en, "name_zh": zh, "iso_status": status, "geometry": geom})

@@ -1,8 +1,14 @@
 """Data downloads of a map view (CSV and GeoJSON) and the download row of a page.
 
-Every download carries where its numbers come from: the CSV has ``source`` and ``licence``
-columns on every row (so a spreadsheet user sees them next to the numbers) and the GeoJSON has a
-top-level ``metadata`` member with title, sources, licences, citation, URL and date.
+Every download says where its numbers come from, in a form that survives being opened in a
+spreadsheet: the CSV has ``layer``, ``source``, ``licence`` and ``citation`` columns on every
+row (a leading comment block would break Excel's column detection and is easily lost), is
+UTF-8 with a byte-order mark (so Excel shows Chinese names) and has spreadsheet formulas
+neutralised (a text cell starting with ``= + - @`` gets a leading apostrophe). The GeoJSON is
+one FeatureCollection with a top-level ``metadata`` member (title, view, layers, sources,
+licences, citation, URL, date) and features that carry data values, not map styling.
+
+Only :func:`download_row` uses Streamlit (imported inside it).
 """
 
 from __future__ import annotations
@@ -10,89 +16,220 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import math
 
 import pandas as pd
 
-from geo import catalog, layers
+from geo import catalog, data, layers
+from geo.errors import DataFileError
 from geo.state import ViewState
 
 CITATION = "Mountain Atlas, maps for UN General Assembly resolution A/RES/62/196 (Sustainable mountain development)."
+STYLE_COLUMNS = ("fill", "stroke", "weight", "fill_opacity", "dash", "tip")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def file_stem(state: ViewState) -> str:
+    """``mountain-atlas_<view>_<indicator or map>_<year or latest>_<lang>``."""
     parts = ["mountain-atlas", state.view, state.indicator or "map", str(state.year or "latest"), state.lang]
     return "_".join(parts)
 
 
-def table_frame(prepared: list[layers.Prepared]) -> pd.DataFrame:
-    """One long table of every layer's rows, with layer, source and licence on each row."""
+def citation(state: ViewState | None = None, url: str | None = None, today: str | None = None) -> str:
+    """The citation line of a download: project, view, URL and access date."""
+    from geo import snapshot
+
+    parts = [CITATION]
+    if state is not None:
+        parts.append(f"View: {catalog.view(state.view).title('en')}.")
+        url = url or snapshot.public_url(state)
+    if url:
+        parts.append(f"{url} (accessed {today or dt.date.today().isoformat()}).")
+    return " ".join(parts)
+
+
+def _safe_cell(v):
+    """Neutralise a text cell a spreadsheet would run as a formula."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def table_frame(prepared: list[layers.Prepared], state: ViewState | None = None, url: str | None = None,
+                today: str | None = None) -> pd.DataFrame:
+    """One long table of every layer's rows with ``layer``, ``layer_title``, ``source``,
+    ``licence`` and ``citation`` on each row."""
+    cite = citation(state, url, today)
     frames = []
     for p in prepared:
         if not p.ok or p.table is None or p.table.empty:
             continue
         f = p.table.copy()
         f.insert(0, "layer", p.layer.id)
+        f.insert(1, "layer_title", p.title)
+        if p.year_label:
+            f["year_shown"] = p.year_label
+        if p.layer.unit_en and "unit" not in f.columns:
+            f["unit"] = p.layer.unit_en
         f["source"] = p.layer.source
         f["licence"] = p.layer.licence
+        f["citation"] = cite
         frames.append(f)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["layer", "source", "licence"])
+    if not frames:
+        return pd.DataFrame(columns=["layer", "layer_title", "source", "licence", "citation"])
+    out = pd.concat(frames, ignore_index=True)
+    tail = ["source", "licence", "citation"]
+    out = out[[c for c in out.columns if c not in tail] + tail]
+    for c in out.columns:
+        if out[c].dtype == object or str(out[c].dtype).startswith("string"):
+            out[c] = out[c].map(_safe_cell)
+    return out
 
 
-def table_csv(prepared: list[layers.Prepared]) -> bytes:
+def table_csv(prepared: list[layers.Prepared], state: ViewState | None = None, url: str | None = None,
+              today: str | None = None) -> bytes:
+    """The layers' tables as CSV bytes (UTF-8 with BOM, for Excel), sources on every row.
+
+    Parameters
+    ----------
+    prepared : list of Prepared
+        ``mapping.prepare_state(state)``.
+    state : ViewState, optional
+        Names the view and its URL in the citation column.
+    url, today : str, optional
+        URL and access date for the citation (defaults: the state's public URL, today).
+    """
     buf = io.StringIO()
-    table_frame(prepared).to_csv(buf, index=False, lineterminator="\n")
-    return buf.getvalue().encode("utf-8-sig")  # the BOM lets Excel open UTF-8 (Chinese names) correctly
+    table_frame(prepared, state, url, today).to_csv(buf, index=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8-sig")
 
 
-def layer_geojson(state: ViewState, prepared: list[layers.Prepared], url: str = "", today: str | None = None) -> bytes:
-    """The vector layers of a view as one FeatureCollection, values not styles, with metadata."""
+def _clean(v):
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    return v
+
+
+def _region_areas(body_id: str) -> dict:
+    try:
+        reg = data.vector("vector/regions.geojson")
+    except DataFileError:
+        return {}
+    rows = reg[reg["id"] == body_id]
+    if rows.empty:
+        return {}
+    r = rows.iloc[0]
+    keep = ("id", "name_en", "name_zh", "approximate", "note", "area_km2")
+    return {k: _clean(r[k]) for k in keep if k in rows.columns}
+
+
+def _features(p: layers.Prepared) -> list[dict]:
+    g = p.gdf
+    tbl = p.table if p.table is not None else pd.DataFrame()
+    by_iso = None
+    if "iso3" in tbl.columns and tbl["iso3"].notna().any():
+        by_iso = tbl[tbl["iso3"].notna()].drop_duplicates("iso3").set_index("iso3")
+    positional = by_iso is None and len(tbl) == len(g)  # places, range extents: one row per feature
+    region_props = _region_areas(p.layer.body_id) if p.layer.body_id else {}
+    feats = []
+    for i, (iso, geom) in enumerate(zip(g["iso3"], g.geometry)):
+        if geom is None or geom.is_empty:
+            continue
+        props: dict = {"layer": p.layer.id}
+        if by_iso is not None and pd.notna(iso):
+            props["iso3"] = str(iso)
+            if iso in by_iso.index:
+                props.update({k: _clean(v) for k, v in by_iso.loc[iso].items() if k not in STYLE_COLUMNS})
+            elif p.layer.kind in ("choropleth", "categorical"):
+                props["status"] = "no data" if p.layer.kind == "choropleth" else "not listed in our sources"
+        elif pd.notna(iso):
+            props["iso3"] = str(iso)
+        elif positional:
+            props.update({k: _clean(v) for k, v in tbl.iloc[i].items() if k not in STYLE_COLUMNS})
+        elif region_props:
+            props.update({"part": "approximate area (not the legal perimeter)", **region_props})
+        feats.append({"type": "Feature", "properties": {k: v for k, v in props.items() if v is not None},
+                      "geometry": geom.__geo_interface__})
+    return feats
+
+
+def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = None, url: str | None = None,
+                  today: str | None = None) -> bytes:
+    """The vector layers of a view as one GeoJSON FeatureCollection (EPSG:4326).
+
+    Parameters
+    ----------
+    prepared : list of Prepared
+        ``mapping.prepare_state(state)``.
+    state : ViewState, optional
+        Gives the metadata's title, view and (by default) URL.
+    url, today : str, optional
+        The view URL and date in the metadata.
+
+    Returns
+    -------
+    bytes
+        UTF-8 JSON. Features carry ``layer`` and the data values (no colours); a country
+        without a value has no ``value`` and ``status: "no data"``: unknown, not zero. Raster
+        layers (hillshade, mountain classes) are listed in ``metadata.not_included``.
+    """
+    from geo import snapshot
+
+    today = today or dt.date.today().isoformat()
+    if state is not None and url is None:
+        url = snapshot.public_url(state)
     feats = []
     for p in prepared:
-        if not p.ok or p.gdf is None or p.gdf.empty:
-            continue
-        g = p.gdf[["iso3", "geometry"]].copy()
-        if p.table is not None and "iso3" in p.table.columns and p.table["iso3"].notna().any():
-            vals = p.table.drop_duplicates("iso3").set_index("iso3")
-            keep = [c for c in ("name_en", "name_zh", "value", "year", "rank", "member_name", "role", "status") if c in vals.columns]
-            g = g.join(vals[keep], on="iso3")
-        g["layer"] = p.layer.id
-        doc = json.loads(g.to_json(drop_id=True, na="drop"))
-        feats.extend(doc["features"])
+        if p.ok and p.gdf is not None and not p.gdf.empty:
+            feats.extend(_features(p))
+    ok = [p for p in prepared if p.ok]
     meta = {
-        "title": catalog.view(state.view).title(state.lang),
-        "view": state.view,
-        "layers": [p.layer.id for p in prepared],
-        "sources": sorted({p.layer.source for p in prepared}),
-        "licences": sorted({p.layer.licence for p in prepared}),
-        "citation": CITATION,
+        "title": (catalog.view(state.view).title(state.lang) if state else "Mountain Atlas"),
+        "view": state.view if state else None,
+        "language": state.lang if state else None,
+        "layers": [{"id": p.layer.id, "title": p.title, "unit": p.layer.unit(state.lang if state else "en") or None,
+                    "year": p.year_label or None, "source": p.layer.source, "licence": p.layer.licence} for p in ok],
+        "sources": sorted({p.layer.source for p in ok}),
+        "licences": sorted({p.layer.licence for p in ok}),
+        "citation": citation(state, url, today),
         "url": url,
-        "date": today or dt.date.today().isoformat(),
-        "note": "Countries without a value have no 'value' property: no data, not zero.",
+        "date": today,
+        "crs": "EPSG:4326 (geometries simplified for display at this view's scale)",
+        "not_included": [p.layer.id for p in ok if p.image is not None],
+        "note": "Countries without a value have status 'no data' and no 'value': unknown, not zero.",
     }
-    return json.dumps({"type": "FeatureCollection", "metadata": meta, "features": feats}, ensure_ascii=False).encode("utf-8")
+    doc = {"type": "FeatureCollection", "metadata": meta, "features": feats}
+    return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
 def download_row(state: ViewState, prepared: list[layers.Prepared]) -> None:
-    """Streamlit download buttons (the one function here that uses Streamlit)."""
+    """A row of Streamlit download buttons: PNG, SVG, PDF snapshots, CSV and GeoJSON.
+
+    The one function here that uses Streamlit. Every ``data`` is a callable, which Streamlit
+    (>= 1.50) calls only when the button is clicked: a page view renders no snapshot.
+    """
     import streamlit as st
 
     from geo import snapshot
     from geo.i18n import t
 
+    state = state.with_(notices=(), embed=False)
     stem = file_stem(state)
-    cols = st.columns(5)
+    url = snapshot.public_url(state)
     mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+    cols = st.columns(5)
+
+    def snap(fmt: str):
+        return lambda: snapshot.render(state, fmt, url=url, prepared=prepared)
+
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
-        col.download_button(t(f"download_{fmt}", state.lang), data=lambda fmt=fmt: _snapshot(state, fmt), file_name=f"{stem}.{fmt}",
-                            mime=mimes[fmt], key=f"dl_{fmt}_{state.view}", on_click="ignore")
-    cols[3].download_button(t("download_csv", state.lang), data=lambda: table_csv(prepared), file_name=f"{stem}.csv", mime="text/csv",
-                            key=f"dl_csv_{state.view}", on_click="ignore")
-    cols[4].download_button(t("download_geojson", state.lang), data=lambda: layer_geojson(state, prepared, snapshot.public_url(state)),
+        col.download_button(t(f"download_{fmt}", state.lang), data=snap(fmt), file_name=f"{stem}.{fmt}", mime=mimes[fmt],
+                            key=f"dl_{fmt}_{state.view}", on_click="ignore")
+    cols[3].download_button(t("download_csv", state.lang), data=lambda: table_csv(prepared, state, url), file_name=f"{stem}.csv",
+                            mime="text/csv", key=f"dl_csv_{state.view}", on_click="ignore")
+    cols[4].download_button(t("download_geojson", state.lang), data=lambda: layer_geojson(prepared, state, url),
                             file_name=f"{stem}.geojson", mime="application/geo+json", key=f"dl_geojson_{state.view}", on_click="ignore")
-    st.caption(f"{t('sources', state.lang)}: {CITATION}")
-
-
-def _snapshot(state: ViewState, fmt: str) -> bytes:
-    from geo import snapshot
-
-    return snapshot.render(state.with_(notices=()), fmt)

@@ -81,6 +81,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "as_of": ("As of", "截至"),
     "snapshot_made": ("Made with Mountain Atlas on {date}", "由 Mountain Atlas 于 {date} 制作"),
     "scale": ("Scale", "比例尺"),
+    "scale_at": ("true distance at {lat}", "{lat}处的实际距离"),
+    "live_map": ("Live map", "在线地图"),
+    "cite_as": ("Cite as", "引用"),
+    "data_files": ("Data", "数据"),
+    "exported_on": ("Exported on {date}", "导出日期：{date}"),
 }
 
 

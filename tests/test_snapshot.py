@@ -1,9 +1,9 @@
-"""Snapshots (PNG/SVG/PDF), data downloads and static HTML exports."""
+"""Snapshots (PNG, SVG, PDF): same layers as the live map, legend, units, scale bar, sources,
+paragraphs, date, URL, Chinese glyphs, poisoned labels and the command line."""
 
 from __future__ import annotations
 
 import io
-import json
 import re
 import subprocess
 import sys
@@ -12,115 +12,258 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from geo import exports, export, mapping, snapshot
+from geo import snapshot
 from geo.errors import ParamError
 from geo.state import ViewState
 
 ALPS = ViewState.default("alps")
+URL = "https://atlas.example.org/alps"
+DAY = "2026-01-02"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def svg_text(svg: str) -> str:
+    root = ET.fromstring(svg)
+    lines = ("".join(el.itertext()) for el in root.iter() if el.tag.endswith("}text") or el.tag == "text")
+    return re.sub(r"\s+", " ", " ".join(lines))  # wrapped lines are separate <text> elements
 
 
 @pytest.fixture(scope="module")
-def svg_en():
-    return snapshot.render(ALPS, "svg", url="https://example.org/alps", today="2026-01-02").decode("utf-8")
+def svg_en() -> str:
+    return snapshot.render(ALPS, "svg", url=URL, today=DAY).decode("utf-8")
 
 
-def test_png_decodes_at_twice_the_page_size():
+def test_png_decodes_at_twice_the_screen_size_and_shows_a_map():
     from PIL import Image
 
-    png = snapshot.render(ALPS, "png")
-    im = Image.open(io.BytesIO(png))
+    im = Image.open(io.BytesIO(snapshot.render(ALPS, "png")))
     assert im.format == "PNG"
-    assert im.size == (int(snapshot.PAGE_IN[0] * snapshot.PNG_DPI), int(snapshot.PAGE_IN[1] * snapshot.PNG_DPI))
-    # the map is not blank: many distinct colours in the map area
-    assert len(set(im.convert("RGB").crop((100, 400, 1500, 1300)).get_flattened_data())) > 50
+    assert im.size == snapshot.PNG_SIZE == (round(11.69 * 300), round(8.27 * 300))
+    rgb = im.convert("RGB")
+    w, h = im.size
+    map_area = rgb.crop((int(w * 0.06), int(h * 0.2), int(w * 0.6), int(h * 0.7))).reduce(4)
+    assert len(set(map_area.get_flattened_data())) > 200  # hillshade, classes, borders: not a blank box
+    dpi = im.info.get("dpi")
+    assert dpi and round(dpi[0]) == 300
 
 
-def test_svg_holds_legend_source_paragraphs_date_and_url(svg_en):
-    root = ET.fromstring(svg_en)
-    text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
-    assert "Mountain classes (UNEP-WCMC / Kapos)" in text
-    assert "Source:" in text and "Licence:" in text
-    assert "OP28" in text
-    assert "2026-01-02" in text and "https://example.org/alps" in text
-    assert re.search(r"\d+ km", text)  # the scale bar's label
+def test_svg_holds_legend_unit_sources_paragraphs_date_and_url_as_text(svg_en):
+    text = svg_text(svg_en)
+    assert "Mountain classes (UNEP-WCMC / Kapos)" in text  # a legend title
+    assert "Approximate area (not the legal perimeter)" in text  # a legend item
+    assert "Source: Mapzen terrain tiles" in text and "Licence:" in text
+    assert "OP28" in text and "OP37" in text  # cited paragraphs
+    assert DAY in text and URL in text
+    assert "Merano 2003" in text  # places are named on a printed map
+    assert re.search(r"\b\d+ km\b", text)
+    assert "The Alps" in text
 
 
-def test_pdf_has_a_page():
+def test_svg_legend_shows_the_indicator_unit_and_hatched_no_data():
+    state = ViewState.default("world").with_(indicator="sdg_AG_LND_FRST", layers=("hillshade",))
+    svg = snapshot.render(state, "svg", url=URL, today=DAY).decode("utf-8")
+    text = svg_text(svg)
+    assert "Forest area" in text and "% of land area" in text and "No data" in text
+    assert "(Latest available)" in text  # title says which year
+    assert "<pattern" in svg or "hatch" in svg  # no-data fills and swatch are hatched
+
+
+def test_pdf_starts_right_and_has_one_page():
     pdf = snapshot.render(ALPS, "pdf")
-    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 1
+    assert pdf.startswith(b"%PDF-")
+    try:
+        from pypdf import PdfReader
+
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1
+    except ImportError:
+        assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
 
 
-def test_chinese_snapshot_has_real_glyphs():
-    zh = ALPS.with_(lang="zh")
+def _glyph_warnings(fn):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        svg = snapshot.render(zh, "svg").decode("utf-8")
-    missing = [str(w.message) for w in caught if "missing from font" in str(w.message) or "Glyph" in str(w.message)]
+        out = fn()
+    return out, [str(w.message) for w in caught if re.search(r"Glyph .* missing|missing from font", str(w.message))]
+
+
+def test_the_missing_glyph_detector_works():
+    from matplotlib.figure import Figure
+
+    def draw():
+        fig = Figure()
+        fig.text(0.1, 0.5, "山区", family="DejaVu Sans")
+        fig.savefig(io.BytesIO(), format="png")
+
+    _, missing = _glyph_warnings(draw)
+    assert missing  # DejaVu has no CJK: the check below would notice tofu
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_chinese_snapshot_draws_real_glyphs(fmt):
+    assert snapshot.cjk_font_path().lower().endswith((".ttc", ".otf", ".ttf"))
+    zh = ALPS.with_(lang="zh")
+    out, missing = _glyph_warnings(lambda: snapshot.render(zh, fmt))
     assert not missing, missing[:3]
-    assert "阿尔卑斯山脉" in svg and "山区等级" in svg
-    assert "Noto Sans CJK SC" in svg  # the CJK font is the one named for the text
+    if fmt == "svg":
+        svg = out.decode("utf-8")
+        text = svg_text(svg)
+        assert "阿尔卑斯山脉" in text and "山区等级" in text and "来源" in text
+        assert len(CJK.findall(text)) > 100
+        assert "Noto Sans CJK SC" in svg  # the font the text asks for
+    if fmt == "pdf":
+        assert b"NotoSansCJK" in out  # the CJK font is embedded
 
 
-@pytest.mark.parametrize("lat,expect_km_per_cm", [(0.0, 1.0), (60.0, 0.5)])
-def test_scale_bar_uses_the_mercator_scale_factor(lat, expect_km_per_cm):
-    from pyproj import Transformer
+def test_zh_png_differs_from_en_in_the_text_areas():
+    from PIL import Image, ImageChops
+
+    en = Image.open(io.BytesIO(snapshot.render(ALPS, "png", url=URL, today=DAY))).convert("L")
+    zh = Image.open(io.BytesIO(snapshot.render(ALPS.with_(lang="zh"), "png", url=URL, today=DAY))).convert("L")
+    title_box = (0, 0, en.size[0], int(en.size[1] * 0.12))
+    assert ImageChops.difference(en.crop(title_box), zh.crop(title_box)).getbbox() is not None
+
+
+@pytest.mark.parametrize("lat", [0.0, 46.0, 60.0])
+def test_scale_bar_is_true_length_at_the_centre_latitude(lat):
+    from pyproj import Geod, Transformer
 
     tr = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
     x0, y = tr.transform(0, lat)
-    x1, _ = tr.transform(10, lat)
-    km, proj = snapshot.scale_bar((x0, y - 1000, x1, y + 1000), fraction=0.2)
-    ground_width_km = 10 * 111.32 * (1.0 if lat == 0 else 0.5)
-    assert km <= ground_width_km * 0.2
-    assert proj / 1000 == pytest.approx(km / (1.0 if lat == 0 else 0.5), rel=1e-3)
+    x1, _ = tr.transform(20, lat)
+    km, projected_m = snapshot.scale_bar((x0, y - 5000, x1, y + 5000), fraction=0.2)
+    # the bar's two ends at the centre latitude, back to lon/lat, measured on the WGS84 ellipsoid
+    inv = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    lon_a, lat_a = inv.transform(x0, y)
+    lon_b, lat_b = inv.transform(x0 + projected_m, y)
+    ground_km = Geod(ellps="WGS84").inv(lon_a, lat_a, lon_b, lat_b)[2] / 1000
+    assert ground_km == pytest.approx(km, rel=0.01)  # sphere vs ellipsoid: well under 1 %
+    width_km = 20 * 111.2 * __import__("math").cos(__import__("math").radians(lat))
+    assert 0.08 * width_km <= km <= 0.2 * width_km + 1e-9
+
+
+def test_scale_bar_label_in_the_svg_matches_the_computation(svg_en):
+    km, _ = snapshot.scale_bar(snapshot._bounds_3857("alps"))
+    assert f"{km:g} km" in svg_text(svg_en)
+    assert "46°N" in svg_text(svg_en)
 
 
 def test_nice_lengths():
-    assert [snapshot.nice_length(x) for x in (7, 23, 180, 999)] == [5, 20, 100, 500]
+    assert [snapshot.nice_length(x) for x in (7, 23, 180, 999, 0)] == [5, 20, 100, 500, 0]
 
 
-def test_cli_rejects_bad_values_in_one_line(tmp_path):
-    for args in (["--view", "mars", "--format", "png"], ["--view", "alps", "--format", "gif"], ["--view", "alps", "--format", "png", "--layer", "nope"],
-                 ["--view", "alps", "--format", "png", "--lang", "fr"]):
-        r = subprocess.run([sys.executable, "-m", "geo.snapshot", *args, "--out", str(tmp_path / "x")], capture_output=True, text=True)
-        assert r.returncode != 0
-        lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-        assert len(lines) == 1 and "valid:" in lines[0], r.stderr
-    assert not (tmp_path / "x").exists()
+def test_wrap_breaks_latin_at_spaces_and_cjk_anywhere():
+    lines = snapshot.wrap("alpha beta gamma delta " * 20, 2.0, 8)
+    assert len(lines) > 3 and all(not ln.startswith(" ") for ln in lines)
+    assert "".join(snapshot.wrap("山" * 200, 2.0, 8)) == "山" * 200
+
+
+def test_poisoned_labels_are_literal_text_in_svg(poisoned_data):
+    svg = snapshot.render(ALPS, "svg", url=URL, today=DAY).decode("utf-8")
+    root = ET.fromstring(svg)  # still well-formed XML
+    assert not [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "script"]
+    text = svg_text(svg)
+    assert poisoned_data.PLACE in text  # the place label, as literal characters
+    assert poisoned_data.TITLE in text  # the paragraph title in the footer
+    assert "<script>alert(1)</script>" not in svg  # escaped in the SVG source
+
+
+def test_default_url_uses_the_public_base(monkeypatch):
+    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
+    s = ALPS.with_(lang="zh", embed=True)
+    assert snapshot.public_url(s) == "https://atlas.example.org/alps?lang=zh"
+    monkeypatch.delenv("ATLAS_PUBLIC_URL")
+    assert snapshot.public_url(ViewState.default("world")) == "http://localhost:8501/"
 
 
 def test_state_from_args_checks_allow_lists():
     with pytest.raises(ParamError, match="valid: world, alps"):
         snapshot.state_from_args("moon", None, None, None, "en")
+    with pytest.raises(ParamError, match="valid years: "):
+        snapshot.state_from_args("world", None, "sdg_AG_LND_FRST", 1901, "en")
     s = snapshot.state_from_args("world", ["hillshade"], "sdg_AG_LND_FRST", 2015, "zh")
     assert s.layers == ("hillshade",) and s.indicator == "sdg_AG_LND_FRST" and s.year == 2015 and s.lang == "zh"
 
 
-def test_csv_download_has_sources_on_every_row():
-    import pandas as pd
-
-    prepared = mapping.prepare_state(ViewState.default("world").with_(indicator="mountain_share"))
-    df = pd.read_csv(io.BytesIO(exports.table_csv(prepared)), encoding="utf-8-sig")
-    assert {"layer", "source", "licence"} <= set(df.columns)
-    assert df["source"].notna().all() and (df["layer"] == "mountain_share").any()
-
-
-def test_geojson_download_has_metadata_and_values():
-    state = ViewState.default("world").with_(indicator="mountain_share")
-    doc = json.loads(exports.layer_geojson(state, mapping.prepare_state(state), "https://example.org/"))
-    assert doc["metadata"]["citation"] and doc["metadata"]["sources"] and doc["metadata"]["url"] == "https://example.org/"
-    che = next(f for f in doc["features"] if f["properties"].get("iso3") == "CHE" and f["properties"]["layer"] == "mountain_share")
-    assert che["properties"]["value"] > 60
-    assert "fill" not in che["properties"]
-
-
-def test_static_export_is_self_contained(tmp_path):
-    written = export.export_view(ALPS, tmp_path, with_png=False)
-    html = (tmp_path / "alps.html").read_text(encoding="utf-8")
-    assets = re.findall(r'<(?:script|link|img|iframe)\b[^>]*?(?:src|href)=["\']([^"\']+)', html) + re.findall(r"url\((?!data:)([^)]+)\)", html)
-    assert not [u for u in assets if re.match(r"[\"']?(https?:)?//", u)], assets
-    assert "L.map(" in html and any(p.suffix == ".geojson" for p in written)
+@pytest.mark.parametrize("args", [
+    ["--view", "mars", "--format", "png"],
+    ["--view", "alps", "--format", "gif"],
+    ["--view", "alps", "--format", "png", "--layer", "nope"],
+    ["--view", "alps", "--format", "png", "--lang", "fr"],
+    ["--view", "alps", "--format", "png", "--year", "abc"],
+])
+def test_cli_rejects_bad_values_in_one_line(tmp_path, args):
+    r = subprocess.run([sys.executable, "-m", "geo.snapshot", *args, "--out", str(tmp_path / "x")], capture_output=True, text=True)
+    assert r.returncode != 0
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    if "--year" not in args:
+        assert "valid:" in lines[0]
+    assert not (tmp_path / "x").exists()
 
 
-def test_export_cli_rejects_unknown_view(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "geo.export", "--view", "moon", "--out", str(tmp_path)], capture_output=True, text=True)
-    assert r.returncode != 0 and "valid:" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+def test_cli_writes_a_pdf(tmp_path):
+    out = tmp_path / "c.pdf"
+    r = subprocess.run([sys.executable, "-m", "geo.snapshot", "--view", "carpathians", "--format", "pdf", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+# ---------------------------------------------------------------------------------------
+# a poisoned copy of the data (also used by tests/test_export.py)
+
+class Poison:
+    COUNTRY = "<script>alert(1)</script>"
+    PLACE = '<img src=x onerror="alert(2)">Merano'
+    TITLE = "</text><script>alert(3)</script> & the Alps"
+
+
+def _clear_all_caches():
+    from geo import data, layers
+
+    data.clear_caches()
+    for f in (layers.countries_for_view, layers._classes_image, layers._hillshade_image):
+        f.cache_clear()  # keyed by view only, not by data folder
+
+
+@pytest.fixture(scope="module")
+def poisoned_data(tmp_path_factory):
+    """A copy of data/ whose Swiss name, Merano and OP28's title are hostile, with the
+    manifest's checksums recomputed for the changed files; ATLAS_DATA_DIR points at it."""
+    import json
+    import shutil
+
+    from geo import paths
+    from geo.raw import sha256_file
+
+    root = tmp_path_factory.mktemp("poisoned") / "data"
+    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
+    changed = []
+    countries = json.loads((root / "vector/countries.geojson").read_text(encoding="utf-8"))
+    for f in countries["features"]:
+        if f["properties"]["iso3"] == "CHE":
+            f["properties"]["name_en"] = Poison.COUNTRY
+    (root / "vector/countries.geojson").write_text(json.dumps(countries, ensure_ascii=False), encoding="utf-8")
+    changed.append("vector/countries.geojson")
+    places = json.loads((root / "vector/places.geojson").read_text(encoding="utf-8"))
+    for f in places["features"]:
+        if f["properties"]["id"].startswith("merano"):
+            f["properties"]["name_en"] = Poison.PLACE
+    (root / "vector/places.geojson").write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
+    changed.append("vector/places.geojson")
+    paras = json.loads((root / "resolution/paragraphs.json").read_text(encoding="utf-8"))
+    for p in paras:
+        if p["id"] == "OP28":
+            p["title_en"] = Poison.TITLE
+    (root / "resolution/paragraphs.json").write_text(json.dumps(paras, ensure_ascii=False), encoding="utf-8")
+    changed.append("resolution/paragraphs.json")
+    man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    for rel in changed:
+        man["files"][rel]["sha256"] = sha256_file(root / rel)
+        man["files"][rel]["bytes"] = (root / rel).stat().st_size
+    (root / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ATLAS_DATA_DIR", str(root))
+        _clear_all_caches()
+        yield Poison
+    _clear_all_caches()

@@ -81,7 +81,7 @@ def table_frame(prepared: list[layers.Prepared], state: ViewState | None = None,
     tail = ["source", "licence", "citation"]
     out = out[[c for c in out.columns if c not in tail] + tail]
     for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith("string"):
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
             out[c] = out[c].map(_safe_cell)
     return out
 
@@ -152,6 +152,8 @@ def _features(p: layers.Prepared) -> list[dict]:
             props.update({k: _clean(v) for k, v in tbl.iloc[i].items() if k not in STYLE_COLUMNS})
         elif region_props:
             props.update({"part": "approximate area (not the legal perimeter)", **region_props})
+        if p.layer.kind == "choropleth" and props.get("value") is None:
+            props["status"] = "no data"
         feats.append({"type": "Feature", "properties": {k: v for k, v in props.items() if v is not None},
                       "geometry": geom.__geo_interface__})
     return feats

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +15,33 @@ from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.browser
 HOST_IP = "127.0.0.2"
+LOOPBACK = {"127.0.0.1", HOST_IP, "localhost"}
+
+# In the map frame: GeoJSON features Leaflet holds, image overlays, and painted canvas pixels
+# (prefer_canvas draws vectors on a canvas, so there are no .leaflet-interactive paths).
+DRAWN_JS = """() => {
+  // folium names its map map_<hex>; reading every window property would throw on localStorage
+  // in a third-party frame
+  const maps = Object.keys(window).filter(k => k.startsWith('map_'))
+    .map(k => { try { return window[k]; } catch (e) { return null; } })
+    .filter(v => window.L && v instanceof L.Map);
+  let features = 0;
+  maps.forEach(m => m.eachLayer(l => { if (l.feature) features++; }));
+  let painted = 0;
+  document.querySelectorAll('.leaflet-overlay-pane canvas').forEach(c => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4 * 16) if (d[i] > 0) painted++;
+  });
+  return {maps: maps.length, features, painted,
+          images: document.querySelectorAll('.leaflet-image-layer').length,
+          paths: document.querySelectorAll('.leaflet-interactive').length};
+}"""
+
+
+def off_loopback(url: str) -> bool:
+    if url.startswith(("data:", "blob:", "about:")):
+        return False
+    return urlsplit(url).hostname not in LOOPBACK
 
 
 @pytest.fixture()
@@ -41,7 +69,8 @@ def test_app_draws_inside_a_cross_origin_iframe(browser, host_page, app_url):
     page = ctx.new_page()
     outside: list[str] = []
     failed: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("http://127.0.0.1", f"http://{HOST_IP}", "data:", "blob:", "about:")) else None)
+    page.on("request", lambda r: outside.append(r.url) if off_loopback(r.url) else None)
+    page.on("websocket", lambda ws: outside.append(ws.url) if off_loopback(ws.url) else None)
     page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
     try:
         page.goto(host_page)
@@ -53,9 +82,10 @@ def test_app_draws_inside_a_cross_origin_iframe(browser, host_page, app_url):
         assert map_frame is not None, [f.url for f in page.frames]
         app_frame = map_frame.parent_frame
         assert app_frame.url.startswith(app_url) and not page.url.startswith(app_url)  # really another origin
-        map_frame.wait_for_function("() => window.L && document.querySelectorAll('.leaflet-image-layer').length > 0", timeout=60_000)
-        drawn = map_frame.evaluate("() => document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-image-layer').length")
-        assert drawn > 0
+        map_frame.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 0 && d.painted > 100; }}", timeout=60_000)
+        drawn = map_frame.evaluate(DRAWN_JS)
+        assert drawn["maps"] == 1 and drawn["features"] > 10 and drawn["images"] >= 1, drawn  # countries, region, places
+        assert drawn["painted"] > 100 or drawn["paths"] > 0, drawn
         assert "阿尔卑斯山脉" in app_frame.inner_text("body")  # embed view: map first, link back to the full page
         assert not outside, outside
         assert not failed, failed
@@ -74,10 +104,12 @@ def test_static_export_draws_from_a_file_url(browser, tmp_path):
     page = ctx.new_page()
     outside: list[str] = []
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
+    page.on("websocket", lambda ws: outside.append(ws.url))
     try:
         page.goto((tmp_path / "carpathians.html").as_uri())
-        page.wait_for_function("() => window.L && document.querySelectorAll('.leaflet-image-layer').length > 0", timeout=30_000)
-        assert page.evaluate("() => document.querySelectorAll('.leaflet-overlay-pane canvas').length") > 0
+        page.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 0 && d.painted > 100; }}", timeout=30_000)
+        drawn = page.evaluate(DRAWN_JS)
+        assert drawn["features"] > 10 and drawn["images"] >= 1, drawn
         assert not outside, outside
         page.screenshot(path=str(ARTIFACTS / "static_export.png"))
     finally:

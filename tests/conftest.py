@@ -50,21 +50,28 @@ def start_app(port: int, env: dict | None = None, log_name: str = "app.log") -> 
     return proc, url
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    proc, url = start_app(free_port())
-    yield url
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+        proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app, started from this venv on a free loopback port; log in tests/artifacts/app.log."""
+    proc, url = start_app(free_port())
+    yield url
+    stop(proc)
 
 
 def chromium_path() -> str:
-    path = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+    path = shutil.which("chromium")
     if not path:
-        pytest.fail("Chromium not found: `make test` installs Debian's chromium package (scripts/system-deps.sh)")
+        pytest.fail("Chromium not found on PATH: install Debian's chromium package (`make system-deps`, "
+                    "scripts/system-deps.sh); never `playwright install`", pytrace=False)
     return path
 
 
@@ -76,3 +83,21 @@ def browser():
         b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture()
+def visit(browser):
+    """``visit(url, wait_map=True, init_script=None)`` -> a recorded Visit (every request URL,
+    response, console error and dialog) in a fresh browser context, closed after the test."""
+    from tests.browser.helpers import open_page
+
+    opened = []
+
+    def _visit(url: str, **kw):
+        v = open_page(browser, url, **kw)
+        opened.append(v)
+        return v
+
+    yield _visit
+    for v in opened:
+        v.page.context.close()

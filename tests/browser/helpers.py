@@ -1,8 +1,9 @@
-"""What a person sees: open a page, wait for the map to draw, record requests and errors."""
+"""What a person sees: open a page, wait for the map to draw, record requests, responses and errors."""
 
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 from tests.conftest import ARTIFACTS
@@ -10,53 +11,99 @@ from tests.conftest import ARTIFACTS
 # Streamlit's frontend probes a page-prefixed health URL to detect a base path; a 404 there is
 # the framework's own, expected on any page other than "/".
 FRAMEWORK_NOISE = re.compile(r"/_stcore/(health|host-config)$")
+LOOPBACK = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]")
+LOCAL_SCHEMES = re.compile(r"^(data|blob|about|javascript):")
+MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+#: Counts of what Leaflet has put on screen inside the map iframe: loaded image overlays,
+#: SVG paths, canvases, and painted (non-transparent) pixels of the vector canvases, sampled.
+DRAWN_JS = """() => {
+  const imgs = Array.from(document.querySelectorAll('img.leaflet-image-layer'));
+  const canv = Array.from(document.querySelectorAll('.leaflet-overlay-pane canvas'));
+  let painted = 0;
+  for (const c of canv) {
+    if (!c.width || !c.height) continue;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    for (let i = 3; i < d.length; i += 4 * 7) if (d[i] > 0) painted++;
+  }
+  return {images: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+          paths: document.querySelectorAll('path.leaflet-interactive').length,
+          canvases: canv.length, painted: painted};
+}"""
+DRAWN_READY = ("() => window.L && document.querySelector('.leaflet-container') && "
+               "(Array.from(document.querySelectorAll('img.leaflet-image-layer')).some(i => i.complete && i.naturalWidth > 0) || "
+               "document.querySelectorAll('path.leaflet-interactive, .leaflet-overlay-pane canvas').length > 0)")
+LAYER_LABELS_JS = ("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label, "
+                   ".leaflet-control-layers-base label')).map(l => l.textContent.trim())")
+
+
+@dataclass
+class Response:
+    url: str
+    status: int
+    content_type: str
 
 
 @dataclass
 class Visit:
     page: object
     requests: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
+    responses: list[Response] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
 
     @property
     def outside(self) -> list[str]:
-        return [u for u in self.requests if not re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:|about:)", u)]
+        """Every request that is not to 127.0.0.1 (nor a data:/blob:/about: URL)."""
+        return [u for u in self.requests if not (LOOPBACK.match(u) or LOCAL_SCHEMES.match(u))]
 
     @property
-    def real_errors(self) -> list[str]:
-        return list(self.console_errors)
+    def failed(self) -> list[str]:
+        return [f"{r.status} {r.url}" for r in self.responses if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url)]
+
+    def responses_for(self, suffix: str) -> list[Response]:
+        return [r for r in self.responses if r.url.split("?")[0].endswith(suffix)]
 
     def map_frame(self):
-        for f in self.page.frames:
-            if "streamlit_folium" in f.url:
-                return f
-        return None
+        return next((f for f in self.page.frames if "streamlit_folium" in f.url), None)
+
+    def wait_map_frame(self, timeout_ms: int):
+        self.page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
+        end = time.monotonic() + timeout_ms / 1000
+        while time.monotonic() < end:
+            frame = self.map_frame()
+            if frame is not None:
+                return frame
+            self.page.wait_for_timeout(200)
+        raise AssertionError("the page has no streamlit-folium map frame")
+
+    def drawn(self) -> dict:
+        return self.map_frame().evaluate(DRAWN_JS)
+
+    def layer_labels(self) -> list[str]:
+        return self.map_frame().evaluate(LAYER_LABELS_JS)
 
 
-def visit(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000) -> Visit:
+def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, init_script: str | None = None) -> Visit:
+    """Open ``url`` in a fresh browser context, recording everything; wait until the map drew."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    if init_script:
+        ctx.add_init_script(init_script)
     page = ctx.new_page()
     page.set_default_timeout(timeout_ms)
     v = Visit(page)
     page.on("request", lambda r: v.requests.append(r.url))
-    page.on("response", lambda r: v.failed.append(r.url) if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
+    page.on("response", lambda r: v.responses.append(Response(r.url, r.status, r.headers.get("content-type", ""))))
+    # failed loads are recorded with their status in ``responses``; everything else is an error
     page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
     page.on("pageerror", lambda e: v.console_errors.append(str(e)))
+    page.on("dialog", lambda d: (v.dialogs.append(d.message), d.dismiss()))
     page.goto(url, wait_until="domcontentloaded")
     if wait_map:
-        page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_ms)
-        deadline = timeout_ms
-        frame = None
-        while frame is None and deadline > 0:
-            frame = v.map_frame()
-            page.wait_for_timeout(250)
-            deadline -= 250
-        assert frame is not None, "no map frame"
-        frame.wait_for_function("() => window.L && document.querySelector('.leaflet-container') && "
-                                "(document.querySelectorAll('.leaflet-image-layer').length + document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path').length) > 0",
-                                timeout=timeout_ms)
-    page.wait_for_load_state("networkidle")
+        frame = v.wait_map_frame(timeout_ms)
+        frame.wait_for_function(DRAWN_READY, timeout=timeout_ms)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)  # let Leaflet finish its canvas frame
     return v
 
 

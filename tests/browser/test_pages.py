@@ -1,86 +1,121 @@
-"""Every page in headless Chromium: the map draws, lists its layers, and nothing leaves loopback."""
+"""Every page in headless Chromium: the map draws, lists its layers, Leaflet is served locally
+with a JavaScript MIME type, no console error, and nothing leaves 127.0.0.1."""
 
 from __future__ import annotations
+
+import urllib.error
+import urllib.request
 
 import pytest
 
 from geo import catalog
-from tests.browser.helpers import shot, visit
+from geo.i18n import t
+from tests.browser.helpers import shot
 
 pytestmark = pytest.mark.browser
 
-MAP_PAGES = {"": "world", "alps": "alps", "carpathians": "carpathians", "hindu-kush-himalaya": "hindu-kush-himalaya",
-             "andes": "andes", "partnership": "partnership", "indicators": "world"}
+#: URL path -> (view, layers drawn by default, indicator drawn by default)
+MAP_PAGES = {
+    "": "world",
+    "alps": "alps",
+    "carpathians": "carpathians",
+    "hindu-kush-himalaya": "hindu-kush-himalaya",
+    "andes": "andes",
+    "partnership": "partnership",
+    "indicators": "world",
+}
+
+
+def expected_labels(path: str, lang: str = "en") -> set[str]:
+    """The layer control's labels, from the catalogue titles of what the page draws by default."""
+    view = catalog.view(MAP_PAGES[path])
+    if path == "indicators":  # the indicators page: terrain plus the mountain-share choropleth
+        ids, indicator = ["hillshade"], "mountain_share"
+    else:
+        ids, indicator = list(view.default_layers), view.default_indicator
+    labels = {catalog.layer(x).title(lang) for x in ids}
+    if indicator:
+        labels.add(catalog.layer(indicator).title(lang))
+    if "hillshade" in ids and not indicator:
+        labels.add(t("country", lang))  # country outlines drawn over the terrain
+    return labels
+
+
+def check_clean(v) -> None:
+    assert not v.outside, f"requests leaving 127.0.0.1: {v.outside}"
+    assert not v.failed, f"failed requests: {v.failed}"
+    assert not v.console_errors, f"console errors: {v.console_errors}"
+    assert v.page.locator("[data-testid='stException']").count() == 0, "Streamlit exception box shown"
 
 
 @pytest.mark.parametrize("path", list(MAP_PAGES))
-def test_map_page_draws_and_stays_offline(browser, app_url, path):
-    v = visit(browser, f"{app_url}/{path}")
-    try:
-        frame = v.map_frame()
-        drawn = frame.evaluate("() => document.querySelectorAll('.leaflet-image-layer').length + "
-                               "document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path').length")
-        assert drawn > 0
-        labels = frame.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).map(l => l.textContent.trim())")
-        view = catalog.view(MAP_PAGES[path])
-        want = [catalog.layer(lid).title("en") for lid in view.default_layers]
-        if path == "indicators":
-            want = [catalog.layer("mountain_share").title("en")]
-        for title in want:
-            assert any(title in lab for lab in labels), (title, labels)
-        assert frame.evaluate("() => typeof window.L") == "object"
-        assert not v.outside, f"requests leaving 127.0.0.1: {v.outside}"
-        assert not v.failed, f"failed requests: {v.failed}"
-        assert not v.real_errors, f"console errors: {v.real_errors}"
-        assert v.page.locator("[data-testid='stException']").count() == 0
-        shot(v, f"page_{path or 'world'}")
-    finally:
-        v.page.context.close()
+def test_map_page_draws_lists_its_layers_and_stays_offline(visit, app_url, path):
+    v = visit(f"{app_url}/{path}")
+    drawn = v.drawn()
+    view = catalog.view(MAP_PAGES[path])
+    if "hillshade" in view.default_layers or path == "indicators":
+        assert drawn["images"] >= 1, drawn  # the terrain image overlay has loaded
+    assert drawn["canvases"] >= 1 and drawn["painted"] > 100, drawn  # vector features painted on the canvas
+    assert set(v.layer_labels()) == expected_labels(path)
+    check_clean(v)
+    shot(v, f"page_{path or 'world'}")
 
 
-def test_leaflet_is_served_as_javascript(app_url):
-    import urllib.request
-
+def test_leaflet_loads_from_the_app_as_javascript(visit, app_url):
+    v = visit(f"{app_url}/alps")
+    js, css = v.responses_for("/leaflet.js"), v.responses_for("/leaflet.css")
+    assert js and css, "Leaflet's files were not requested from the app"
+    for r in js:
+        assert r.url.startswith(app_url) and "/component/geo.ui.leaflet_assets/" in r.url, r.url
+        assert r.status in (200, 304) and "javascript" in r.content_type, (r.status, r.content_type)
+    for r in css:
+        assert r.status in (200, 304) and "text/css" in r.content_type, (r.status, r.content_type)
     from geo import assets
 
-    with urllib.request.urlopen(f"{app_url}/component/geo.ui.{assets.COMPONENT_NAME}/leaflet.js") as r:
+    assert v.map_frame().evaluate("() => typeof window.L === 'object' && window.L.version") == assets.LEAFLET_VERSION
+    check_clean(v)
+
+
+def test_leaflet_url_answers_with_a_javascript_mime_type(app_url):
+    from geo import assets
+
+    with urllib.request.urlopen(f"{app_url}/component/geo.ui.{assets.COMPONENT_NAME}/leaflet.js", timeout=30) as r:
         assert r.status == 200 and "javascript" in r.headers["Content-Type"]
         assert b"Leaflet" in r.read(2000)
 
 
-def test_chinese_page_shows_chinese(browser, app_url):
-    v = visit(browser, f"{app_url}/alps?lang=zh")
-    try:
-        body = v.page.inner_text("body")
-        assert "阿尔卑斯山脉" in body and "关键数据" in body
-        labels = v.map_frame().evaluate("() => document.querySelector('.leaflet-control-layers').textContent")
-        assert "山区等级" in labels
-        shot(v, "page_alps_zh")
-    finally:
-        v.page.context.close()
+def test_chinese_page_shows_chinese(visit, app_url):
+    v = visit(f"{app_url}/alps?lang=zh")
+    body = v.page.inner_text("body")
+    assert "阿尔卑斯山脉" in body and "关键数据" in body
+    assert set(v.layer_labels()) == expected_labels("alps", "zh")
+    check_clean(v)
+    shot(v, "page_alps_zh")
 
 
-def test_resolution_page_lists_paragraphs_with_anchors(browser, app_url):
-    v = visit(browser, f"{app_url}/resolution#op28", wait_map=False)
-    try:
-        v.page.wait_for_selector("#op28", timeout=60_000)
-        assert v.page.locator("#op39").count() == 1
-        assert "阿尔卑斯" in v.page.inner_text("body")
-        assert not v.outside
-        shot(v, "page_resolution")
-    finally:
-        v.page.context.close()
+def test_resolution_page_lists_paragraphs_with_anchors(visit, app_url):
+    v = visit(f"{app_url}/resolution#op28", wait_map=False)
+    v.page.wait_for_selector("#op28", timeout=60_000)
+    assert v.page.locator("#op39").count() == 1
+    assert "阿尔卑斯" in v.page.inner_text("body")
+    v.page.wait_for_load_state("networkidle")
+    check_clean(v)
+    shot(v, "page_resolution")
 
 
 def test_framing_allowed_and_xsrf_on(app_url):
-    import urllib.request
-
-    with urllib.request.urlopen(f"{app_url}/") as r:
-        xfo = r.headers.get("X-Frame-Options", "")
-        csp = r.headers.get("Content-Security-Policy", "")
-    assert xfo.upper() not in ("DENY", "SAMEORIGIN")
-    assert "frame-ancestors 'none'" not in csp
-    from streamlit import config
-
-    config.get_config_options(force_reparse=True, options_from_flags={})
-    assert config.get_option("server.enableXsrfProtection") is True
+    """An embed needs the page to be frameable; XSRF protection stays on in the running server."""
+    for path in ("/", "/alps", "/alps?embed=true"):
+        with urllib.request.urlopen(f"{app_url}{path}", timeout=30) as r:
+            xfo = r.headers.get("X-Frame-Options", "")
+            csp = r.headers.get("Content-Security-Policy", "")
+        assert xfo.upper() not in ("DENY", "SAMEORIGIN"), (path, xfo)
+        ancestors = csp.split("frame-ancestors", 1)[1].split(";")[0] if "frame-ancestors" in csp else ""
+        assert "'none'" not in ancestors and "'self'" != ancestors.strip(), (path, csp)
+    with urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=30) as r:
+        assert any(c.startswith("_streamlit_xsrf=") for c in r.headers.get_all("Set-Cookie") or []), "no XSRF cookie"
+    # a state-changing request without the XSRF token is refused
+    req = urllib.request.Request(f"{app_url}/_stcore/upload_file/some-session/some-file", data=b"x", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req, timeout=30)
+    assert e.value.code == 403

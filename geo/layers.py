@@ -114,12 +114,33 @@ def _clip(gdf: gpd.GeoDataFrame, view_id: str, pad: float = 1.0) -> gpd.GeoDataF
     return sub[~sub.geometry.is_empty]
 
 
+def _round(geoms, grid: float):
+    """Snap to ``grid`` keeping valid output. GEOS's rounding fails on a few inputs ("unable to
+    assign free hole to a shell", ICIMOD's area on the world view): those keep their
+    simplified, unrounded shape."""
+    try:
+        out = shapely.set_precision(geoms, grid)
+    except shapely.errors.GEOSException:
+        out = geoms.copy()
+        for i, g in enumerate(geoms):
+            try:
+                out[i] = shapely.set_precision(g, grid)
+            except shapely.errors.GEOSException:
+                out[i] = g
+    for i in np.flatnonzero(~shapely.is_valid(out)):  # e.g. nested shells left by simplification
+        try:
+            out[i] = shapely.make_valid(out[i], method="structure")
+        except shapely.errors.GEOSException:
+            pass
+    return out
+
+
 def _simplify(gdf: gpd.GeoDataFrame, view_id: str) -> gpd.GeoDataFrame:
     tol = tolerance(view_id)
     out = gdf.copy()
     geoms = shapely.simplify(out.geometry.values, tol, preserve_topology=True)
     # a decimal grid keeps the GeoJSON short (0.001, not 0.0096 whose multiples print long)
-    geoms = shapely.set_precision(geoms, 10 ** math.floor(math.log10(tol / 4)))
+    geoms = _round(geoms, 10 ** math.floor(math.log10(tol / 4)))
     out["geometry"] = geoms
     vals = out.geometry.values
     return out[~(shapely.is_empty(vals) | shapely.is_missing(vals))]

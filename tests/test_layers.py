@@ -133,3 +133,15 @@ def test_catalogue_views_and_layers_are_consistent():
         assert v.default_indicator is None or v.default_indicator in catalog.INDICATORS
     for lay in catalog.LAYERS.values():
         assert lay.files and lay.title_en and lay.title_zh and lay.source and lay.licence
+
+
+def test_every_allowed_layer_prepares_valid_geometry_on_the_real_data():
+    """Regression: ICIMOD's area on the world view made GEOS's rounding raise."""
+    data.clear_caches()
+    layers.countries_for_view.cache_clear()
+    for vid, v in catalog.VIEWS.items():
+        for lid in v.allowed_layers:
+            p = layers.prepare(vid, lid)
+            assert p.ok, (vid, lid, p.problems)
+            if p.gdf is not None:
+                assert p.gdf.is_valid.all(), (vid, lid)

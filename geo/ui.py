@@ -341,7 +341,8 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
 def resolution_page() -> None:
     st.session_state["_view_id"] = "resolution"
     lang = current_lang()
-    if "lang" in st.query_params and st.query_params.get("lang") not in LANGS:
+    raw_lang = st.query_params.get_all("lang") if "lang" in st.query_params else []
+    if raw_lang and (len(raw_lang) != 1 or raw_lang[0] not in LANGS):  # repeated keys too, like map pages
         st.warning(t("notice_bad_param", lang, name="lang"), icon="⚠️")
     st.sidebar.radio(t("language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
                      format_func=lambda x: "English" if x == "en" else "中文", key="lang_res",

@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 
 from geo import catalog
-from tests.browser.helpers import visit
+from tests.browser.helpers import open_page as visit
 
 pytestmark = pytest.mark.browser
 

@@ -230,15 +230,23 @@ def bin_labels(edges: list[float], unit: str) -> list[str]:
 # values per country
 
 
+def _numbers(values: pd.Series, relpath: str) -> pd.Series:
+    """Values as floats; a cell that is not a number is a damaged file (named, value not echoed)."""
+    try:
+        return values.astype(float)
+    except (ValueError, TypeError):
+        raise DataFileError(f"data file {relpath} has a value that is not a number") from None
+
+
 def indicator_values(layer_id: str, year: int | None) -> tuple[pd.DataFrame, str]:
     """``(frame with iso3, value, year, all-years values for binning), year label)``."""
     layer = catalog.layer(layer_id)
     if layer_id == "mountain_share":
         st = data.mountain_stats()
-        df = pd.DataFrame({"iso3": st["iso3"], "value": st["mountain_share_pct"].astype(float), "year": pd.NA})
+        df = pd.DataFrame({"iso3": st["iso3"], "value": _numbers(st["mountain_share_pct"], "stats/country_mountain_area.csv"), "year": pd.NA})
         return df, ""
     series = data.sdg_series(layer.sdg_code).copy()
-    series["value"] = series["value"].astype(float)
+    series["value"] = _numbers(series["value"], layer.files[0])
     if year is None:
         latest = series.sort_values("year").groupby("iso3", as_index=False).last()
         return latest[["iso3", "value", "year"]], "latest"

@@ -1,61 +1,249 @@
-"""A missing or damaged data file: the pages that need it name it, the others keep working."""
+"""Faults in the data: a poisoned copy (HTML in names and values, checksums updated so the files
+pass the manifest check) is escaped wherever it reaches a browser; a missing or corrupt file breaks
+only the parts that use it, and they name the file."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from geo import data, layers, paths
+from geo import data, layers, mapping, paths
+from geo.raw import sha256_file
+from geo.state import ViewState
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
+# every payload would run script if it reached the DOM unescaped
+P_NAME_EN = "<img src=x onerror=alert('name_en')>Austria"
+P_NAME_ZH = "<script>alert('name_zh')</script>奥地利"
+P_MEMBER = "<b onmouseover=alert('member')>Österreich</b>"
+P_SOURCE = "javascript:alert('source')//<iframe src=javascript:alert(1)>"
+P_PLACE = "<svg onload=alert('place')>Bishkek"
+P_EVENT = "\"><script>alert('event')</script>"
+P_VALUE = "<img src=x onerror=alert('value')>"
+POISON = [P_NAME_EN, P_NAME_ZH, P_MEMBER, P_SOURCE, P_PLACE, P_EVENT]
 
-@pytest.fixture()
-def damaged(tmp_path, monkeypatch):
-    root = tmp_path / "data"
-    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
-    (root / "tables/partnership_members.csv").unlink()
-    p = root / "vector/places.geojson"
-    p.write_bytes(p.read_bytes()[:200])
-    monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
+
+def _clear_caches() -> None:
     import streamlit as st
 
+    data.clear_caches()
+    for f in (layers.countries_for_view, layers._classes_image, layers._hillshade_image):
+        f.cache_clear()
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "data"
+    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
+    return root
+
+
+def _reseal(root: Path, *relpaths: str) -> None:
+    """Write the poisoned files' checksums into the copy's manifest (they pass as intact)."""
+    man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    for rel in relpaths:
+        man["files"][rel]["sha256"] = sha256_file(root / rel)
+        man["files"][rel]["bytes"] = (root / rel).stat().st_size
+    (root / "manifest.json").write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def _edit_csv(path: Path, edit) -> None:
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    for r in rows:
+        edit(r)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _use(monkeypatch, root: Path) -> None:
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
+    _clear_caches()
+
+
+@pytest.fixture()
+def poisoned(tmp_path, monkeypatch):
+    root = _copy(tmp_path)
+    countries = json.loads((root / "vector/countries.geojson").read_text(encoding="utf-8"))
+    for f in countries["features"]:
+        if f["properties"]["iso3"] == "AUT":
+            f["properties"].update(name_en=P_NAME_EN, name_zh=P_NAME_ZH)
+    (root / "vector/countries.geojson").write_text(json.dumps(countries, ensure_ascii=False), encoding="utf-8")
+
+    def members(r):
+        if r["iso3"] == "AUT":
+            r.update(member_name=P_MEMBER, source=P_SOURCE)
+    _edit_csv(root / "tables/regional_members.csv", members)
+
+    def partners(r):
+        if r["iso3"] in ("AUT", "ITA", "CHE", "KGZ"):
+            r.update(name=P_MEMBER, source=P_SOURCE, as_of=P_EVENT)
+    _edit_csv(root / "tables/partnership_members.csv", partners)
+    _edit_csv(root / "stats/country_mountain_area.csv", lambda r: r.update(name=P_NAME_EN) if r["iso3"] == "AUT" else None)
+    places = json.loads((root / "vector/places.geojson").read_text(encoding="utf-8"))
+    for f in places["features"]:
+        f["properties"].update(name_en=P_PLACE, name_zh=P_PLACE, event_en=P_EVENT, event_zh=P_EVENT, source=P_SOURCE)
+    (root / "vector/places.geojson").write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
+    _reseal(root, "vector/countries.geojson", "tables/regional_members.csv", "tables/partnership_members.csv",
+            "stats/country_mountain_area.csv", "vector/places.geojson")
+    _use(monkeypatch, root)
     yield root
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
+    monkeypatch.delenv("ATLAS_DATA_DIR")
+    _clear_caches()
 
 
-def run(page: str) -> AppTest:
+def _as_the_browser_reads_it(html: str) -> str:
+    """folium embeds data with Jinja's tojson, which writes < > & ' as \\u003c etc.: JavaScript
+    turns them back into characters before a tooltip's innerHTML sees them, so decode them."""
+    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
+
+
+def _assert_escaped(html: str, expect_escaped: list[str]) -> None:
+    text = _as_the_browser_reads_it(html)
+    for p in POISON + [P_VALUE]:
+        assert p not in text, f"raw payload in the map HTML: {p}"
+    for p in expect_escaped:
+        assert layers.esc(p) in text, f"escaped payload not found (is the poisoned data used?): {layers.esc(p)}"
+
+
+@pytest.mark.parametrize("state,expect", [
+    (ViewState.default("alps"), [P_NAME_EN, P_PLACE, P_EVENT, P_SOURCE]),
+    (ViewState.default("alps").with_(lang="zh"), [P_NAME_ZH, P_PLACE, P_EVENT]),
+    (ViewState.default("world").with_(indicator="mountain_share"), [P_NAME_EN]),
+    (ViewState.default("world").with_(indicator="sdg_AG_LND_FRST", layers=()), [P_NAME_EN]),
+    (ViewState.default("partnership"), [P_NAME_EN, P_EVENT, P_SOURCE]),
+], ids=["alps", "alps-zh", "world-share", "world-forest", "partnership"])
+def test_poisoned_names_are_escaped_in_the_map(poisoned, state, expect):
+    prepared = mapping.prepare_state(state)
+    assert all(p.ok for p in prepared), [p.problems for p in prepared]
+    html = mapping.build_map(state, prepared).get_root().render()
+    _assert_escaped(html, expect)
+
+
+def test_poisoned_tables_keep_the_text_as_data(poisoned):
+    """Tables carry the text as data (st.dataframe shows cells as text, never as HTML)."""
+    members = layers.prepare("alps", "region_alpine-convention").table
+    assert P_MEMBER in set(members["member_name"])
+    places = layers.prepare("world", "places").table
+    assert P_PLACE in set(places["name_en"])
+
+
+def _strings(msg: Message, out: list[tuple[str, str]], kind: str) -> None:
+    for field, value in msg.ListFields():
+        for x in (value if field.is_repeated else [value]):
+            if isinstance(x, Message):
+                _strings(x, out, kind)
+            elif isinstance(x, str):
+                out.append((kind, x))
+
+
+def _sent(at: AppTest) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for root in (at.main, at.sidebar):
+        for node in root:
+            proto = getattr(node, "proto", None)
+            if isinstance(proto, Message):
+                kind = type(node).__name__
+                if kind == "Markdown" and getattr(proto, "allow_html", False):
+                    kind = "html-markdown"
+                _strings(proto, out, kind)
+    return out
+
+
+def run(page: str, **params) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
     at.switch_page(page)
     at.run()
     return at
 
 
+@pytest.mark.parametrize("page", ["views/alps.py", "views/partnership.py", "views/overview.py"])
+def test_poisoned_pages_send_no_live_html(poisoned, page):
+    at = run(page)
+    assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
+    sent = _sent(at)
+    # HTML-rendering elements (unsafe markdown, html, components) never carry a raw payload
+    for kind, s in sent:
+        if kind in ("html-markdown", "Html", "UnknownElement") or "<script" in s:
+            for p in POISON:
+                assert p not in s, (kind, p)
+
+
+def test_poisoned_value_is_a_named_problem_not_a_crash(tmp_path, monkeypatch):
+    root = _copy(tmp_path)
+    _edit_csv(root / "sdg/AG_LND_FRST.csv", lambda r: r.update(value=P_VALUE) if r["iso3"] == "AUT" else None)
+    _reseal(root, "sdg/AG_LND_FRST.csv")
+    _use(monkeypatch, root)
+    try:
+        p = layers.prepare("alps", "sdg_AG_LND_FRST")
+        assert not p.ok and p.problems == ["data file sdg/AG_LND_FRST.csv has a value that is not a number"]
+        at = run("views/alps.py", indicator="sdg_AG_LND_FRST")
+        assert not at.exception, at.exception
+        errors = [e.value for e in at.error]
+        assert any("sdg/AG_LND_FRST.csv" in e for e in errors), errors
+        assert not any(P_VALUE in e for e in errors)
+        assert at.metric  # the rest of the page still works
+    finally:
+        monkeypatch.delenv("ATLAS_DATA_DIR")
+        _clear_caches()
+
+
+# ---------------------------------------------------------------------------------------
+# missing and corrupt files
+
+MISSING = "sdg/AG_LND_FRST.csv"
+CORRUPT = "vector/places.geojson"
+
+
+@pytest.fixture()
+def damaged(tmp_path, monkeypatch):
+    root = _copy(tmp_path)
+    (root / MISSING).unlink()
+    p = root / CORRUPT
+    p.write_bytes(p.read_bytes()[:200])  # truncated
+    _use(monkeypatch, root)
+    yield root
+    monkeypatch.delenv("ATLAS_DATA_DIR")
+    _clear_caches()
+
+
 def test_prepare_names_the_missing_and_the_corrupt_file(damaged):
-    p = layers.prepare("world", "partnership_members")
-    assert not p.ok and "tables/partnership_members.csv" in p.problems[0] and "missing" in p.problems[0]
+    p = layers.prepare("world", "sdg_AG_LND_FRST")
+    assert not p.ok and len(p.problems) == 1 and MISSING in p.problems[0] and "missing" in p.problems[0]
     p = layers.prepare("alps", "places")
-    assert not p.ok and "vector/places.geojson" in p.problems[0] and "corrupt" in p.problems[0]
-    assert layers.prepare("alps", "mountain_classes").ok
+    assert not p.ok and len(p.problems) == 1 and CORRUPT in p.problems[0] and "corrupt" in p.problems[0]
+    assert layers.prepare("alps", "mountain_classes").ok and layers.prepare("world", "mountain_share").ok
+    assert layers.available_years("sdg_AG_LND_FRST") == []
 
 
-def test_partnership_page_names_the_file_and_other_pages_work(damaged):
-    at = run("views/partnership.py")
+def test_pages_that_need_a_damaged_file_name_it_and_others_work(damaged):
+    at = run("views/indicators.py", indicator="sdg_AG_LND_FRST")
     assert not at.exception
-    assert any("tables/partnership_members.csv" in e.value for e in at.error)
-    at = run("views/carpathians.py")
+    assert any(MISSING in e.value for e in at.error), [e.value for e in at.error]
+    at = run("views/alps.py")  # shows places by default
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert all("partnership_members" not in e for e in errors)
-    assert any("vector/places.geojson" in e for e in errors)  # the places layer of this page is damaged, and says so
+    assert any(CORRUPT in e for e in errors) and not any(MISSING in e for e in errors), errors
     assert at.metric  # key figures still shown
+    at = run("views/partnership.py")  # needs neither file
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    health = " ".join(w.value for w in at.sidebar.warning)
+    assert MISSING in health and CORRUPT in health  # the sidebar names every damaged file
     at = run("views/resolution.py")
     assert not at.exception and not at.error

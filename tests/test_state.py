@@ -17,6 +17,14 @@ HOSTILE = [
     "hill\x00shade",
     "hillshade\n",
     "9" * 400,
+    "x" * 10_240,
+    "\u202ehillshade",
+    "hillshade\u200b",
+    "no_such_layer",
+    "sdg_NOT_A_SERIES",
+    "%3Cscript%3E",
+    "HILLSHADE",
+    " hillshade",
 ]
 
 
@@ -64,3 +72,51 @@ def test_year_must_be_a_plausible_year():
     for bad in ("15", "20155", "1e3", "-2015", "2015.0"):
         assert "year" in ViewState.from_query_params("world", {"year": bad}).notices
     assert ViewState.from_query_params("world", {"year": "latest"}).year is None
+
+
+@pytest.mark.parametrize("view_id", list(catalog.VIEWS))
+def test_every_single_change_round_trips_and_only_it_is_in_the_url(view_id):
+    base = ViewState.default(view_id)
+    allowed = catalog.view(view_id).allowed_layers
+    changes = [{"lang": "zh"}, {"tiles": True}, {"embed": True}, {"layers": ()}, {"indicator": None}, {"year": 1990}, {"year": 2023}]
+    changes += [{"layers": (lid,)} for lid in allowed] + [{"layers": tuple(reversed(allowed))}]
+    changes += [{"indicator": ind} for ind in catalog.INDICATORS]
+    for change in changes:
+        s = base.with_(**change)
+        q = s.to_query_params()
+        assert ViewState.from_query_params(view_id, q) == s, change
+        # only differences from the defaults are in the URL
+        differs = {k for k in ("lang", "layers", "indicator", "year", "embed", "tiles") if getattr(s, k) != getattr(base, k)}
+        assert set(q) == differs, (change, q)
+        assert all(isinstance(v, str) and v.isprintable() and len(v) < 400 for v in q.values())
+
+
+@pytest.mark.parametrize("name", ["lang", "layers", "indicator", "year", "embed", "tiles"])
+def test_repeated_keys_of_every_parameter_are_rejected(name):
+    s = ViewState.from_query_params("carpathians", {name: ["1", "1"]})
+    assert s.notices == (name,) and s == ViewState.default("carpathians")
+    assert ViewState.from_query_params("carpathians", {name: []}).notices == (name,)
+
+
+@pytest.mark.parametrize("value", ["1" * 5, "9" * 40, "1e309", "inf", "NaN", "２０１５", "2015 ", "0x7df", "-1"])
+def test_huge_odd_and_non_ascii_numbers_are_not_years(value):
+    s = ViewState.from_query_params("world", {"year": value})
+    assert s.notices == ("year",) and s.year is None
+
+
+def test_notices_name_parameters_only_and_good_values_survive_bad_ones():
+    s = ViewState.from_query_params("alps", {"lang": "zh", "layers": "<b>", "indicator": "mountain_share", "year": "1e9"})
+    assert s.lang == "zh" and s.indicator == "mountain_share"
+    assert s.layers == catalog.view("alps").default_layers
+    assert s.notices == ("layers", "year")
+
+
+def test_parameters_this_state_does_not_own_are_ignored():
+    s = ViewState.from_query_params("alps", {"view": "<script>", "utm_source": "x" * 10_000})
+    assert s == ViewState.default("alps") and s.notices == ()
+
+
+def test_non_string_values_are_rejected_not_raised():
+    for value in (None, 5, 2015, b"zh", ["zh", 1], {"a": 1}):
+        s = ViewState.from_query_params("alps", {"lang": value})
+        assert s.lang == "en"

@@ -10,7 +10,7 @@ import pytest
 
 from geo import catalog
 from geo.i18n import t
-from tests.browser.helpers import shot
+from tests.browser.helpers import settle, shot
 
 pytestmark = pytest.mark.browser
 
@@ -98,7 +98,7 @@ def test_resolution_page_lists_paragraphs_with_anchors(visit, app_url):
     v.page.wait_for_selector("#op28", timeout=60_000)
     assert v.page.locator("#op39").count() == 1
     assert "阿尔卑斯" in v.page.inner_text("body")
-    v.page.wait_for_load_state("networkidle")
+    settle(v.page)
     check_clean(v)
     shot(v, "page_resolution")
 

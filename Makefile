@@ -38,7 +38,7 @@ load: setup system-deps
 	$(BIN)/python -m bench.load
 
 serve-replicas: setup
-	bash scripts/serve-replicas.sh
+	bash deploy/serve-replicas.sh
 
 clean:
 	rm -rf $(VENV) .cache

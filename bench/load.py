@@ -1,9 +1,13 @@
-"""``make load``: 20 concurrent browser sessions against one server, then against two replicas
-behind HAProxy with cookie-sticky sessions (scripts/serve-replicas.sh).
+"""``make load``: concurrent browser sessions against one server, then against two replicas
+behind HAProxy with cookie-sticky sessions (deploy/serve-replicas.sh).
 
-Each session opens map pages one after another and waits until Leaflet has drawn; the run is
-bounded in time (``--seconds``, default 120) and in page views (``--max-views``). Loopback only.
-Reports errors and the p50/p95 time to a drawn map into bench/results.json and results.md.
+Each session (a Playwright context in one Chromium) opens map pages one after another and waits
+until Leaflet has drawn. The run is bounded in time (``--seconds``, default 120: no view starts
+after it; a view in flight has ``--view-timeout`` to finish) and in page views (``--max-views``).
+Errors: a timeout, a Streamlit exception box, a failed response, or (behind the proxy) a session
+whose sticky cookie changed. Reports p50/p95 time to a drawn map, the servers' own CPU seconds
+(/proc/PID/stat) and which replicas served, into bench/results.json and results.md.
+Loopback only.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import signal
 import subprocess
 import sys
 import time
@@ -20,13 +26,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = ["/alps", "/carpathians", "/andes", "/hindu-kush-himalaya", "/", "/partnership"]
+STICKY_COOKIE = "atlas_replica"
+DRAWN = ("() => window.L && (document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path').length + "
+         "Array.from(document.querySelectorAll('img.leaflet-image-layer')).filter(i => i.complete).length) > 0")
 
 
-async def session(browser, base: str, deadline: float, budget: list[int], times: list[float], errors: list[str], seed: int) -> None:
+async def session(browser, base: str, deadline: float, budget: list[int], times: list[float], errors: list[str],
+                  replicas: list[str], seed: int, view_timeout_ms: int) -> None:
     rnd = random.Random(seed)
-    ctx = await browser.new_context()
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
-    page.set_default_timeout(120_000)
+    page.set_default_timeout(view_timeout_ms)
+    bad: list[str] = []
+    page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    sticky: str | None = None
     try:
         while time.monotonic() < deadline and budget[0] > 0:
             budget[0] -= 1
@@ -38,37 +51,61 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
                 frame = None
                 while frame is None:
                     frame = next((f for f in page.frames if "streamlit_folium" in f.url), None)
-                    await page.wait_for_timeout(100)
-                await frame.wait_for_function("() => window.L && document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-image-layer').length > 0")
-                if await page.locator("[data-testid='stException']").count():
-                    errors.append(f"{path}: exception shown")
+                    if frame is None:
+                        await page.wait_for_timeout(100)
+                await frame.wait_for_function(DRAWN)
                 times.append(time.monotonic() - t0)
+                if await page.locator("[data-testid='stException']").count():
+                    errors.append(f"{path}: Streamlit exception shown")
+                if bad:
+                    errors.append(f"{path}: server errors {bad[:3]}")
+                    bad.clear()
+                cookie = next((c["value"] for c in await ctx.cookies() if c["name"] == STICKY_COOKIE), None)
+                if cookie:
+                    if sticky and cookie != sticky:
+                        errors.append(f"{path}: sticky cookie changed {sticky} -> {cookie}")
+                    sticky = cookie
             except Exception as e:  # a timeout or a broken page counts as an error
-                errors.append(f"{path}: {type(e).__name__}: {str(e)[:120]}")
+                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
     finally:
+        if sticky:
+            replicas.append(sticky)
         await ctx.close()
 
 
-async def run_load(base: str, sessions: int, seconds: float, max_views: int) -> dict:
+def cpu_seconds(pids: list[int]) -> float:
+    from bench.run import cpu_seconds as one
+
+    return sum(one(p) for p in pids)
+
+
+async def run_load(base: str, sessions: int, seconds: float, max_views: int, view_timeout_s: float, server_pids: list[int]) -> dict:
     from playwright.async_api import async_playwright
 
     from tests.conftest import CHROMIUM_ARGS, chromium_path
 
     times: list[float] = []
     errors: list[str] = []
+    replicas: list[str] = []
     budget = [max_views]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*(session(browser, base, deadline, budget, times, errors, i) for i in range(sessions)))
+        c0, t0 = cpu_seconds(server_pids), time.monotonic()
+        deadline = t0 + seconds
+        await asyncio.gather(*(session(browser, base, deadline, budget, times, errors, replicas, i, int(view_timeout_s * 1000))
+                               for i in range(sessions)))
+        wall, cpu = time.monotonic() - t0, cpu_seconds(server_pids) - c0
         await browser.close()
     times.sort()
 
     def pct(q: float) -> float | None:
         return round(times[min(int(q * len(times)), len(times) - 1)], 2) if times else None
 
-    return {"base": base, "sessions": sessions, "seconds": seconds, "views": len(times), "errors": len(errors),
-            "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95)}
+    used = {r: replicas.count(r) for r in sorted(set(replicas))}
+    return {"base": base, "sessions": sessions, "seconds": seconds, "wall_s": round(wall, 1), "views": len(times), "errors": len(errors),
+            "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": pct(1.0),
+            "server_cpu_s": round(cpu, 1), "server_cpu_s_per_view": round(cpu / len(times), 3) if times else None,
+            "replicas": " ".join(f"{k}:{v}" for k, v in used.items()) or None}
 
 
 def healthy(url: str, timeout: float = 120) -> None:
@@ -82,45 +119,66 @@ def healthy(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not become healthy")
 
 
+def streamlit_pids(ports: list[int]) -> list[int]:
+    """PIDs of the Streamlit servers listening on ``ports`` (read from /proc, our own children)."""
+    want = {str(p) for p in ports}
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            args = (d / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        args = [a.decode(errors="replace") for a in args]
+        if any("streamlit" in a for a in args) and "--server.port" in args:
+            i = args.index("--server.port")
+            if i + 1 < len(args) and args[i + 1] in want:
+                out.append(int(d.name))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load")
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=120)
     ap.add_argument("--max-views", type=int, default=600)
+    ap.add_argument("--view-timeout", type=float, default=180, help="seconds one page view may take")
     ap.add_argument("--skip-replicas", action="store_true")
     ap.add_argument("--skip-single", action="store_true")
     args = ap.parse_args(argv)
-    from tests.conftest import free_port, start_app
+    from bench.run import markdown
+    from tests.conftest import free_port, start_app, stop
 
     out = {}
     if not args.skip_single:
         proc, url = start_app(free_port(), log_name="load-single.log")
         try:
-            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views))
+            healthy(url)
+            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views, args.view_timeout, [proc.pid]))
         finally:
-            proc.terminate()
-            proc.wait(20)
-    print(out, flush=True)
+            stop(proc)
+        print(out, flush=True)
     if not args.skip_replicas:
         ports = [free_port() for _ in range(3)]
-        rep = subprocess.Popen(["bash", str(ROOT / "scripts/serve-replicas.sh"), *map(str, ports)], cwd=ROOT)
+        rep = subprocess.Popen(["bash", str(ROOT / "deploy/serve-replicas.sh"), *map(str, ports)], cwd=ROOT, start_new_session=True)
         try:
             base = f"http://127.0.0.1:{ports[0]}"
             healthy(base)
-            out["two_replicas_haproxy"] = asyncio.run(run_load(base, args.sessions, args.seconds, args.max_views))
+            for p in ports[1:]:
+                healthy(f"http://127.0.0.1:{p}")
+            pids = streamlit_pids(ports[1:])
+            out["two_replicas_haproxy"] = asyncio.run(run_load(base, args.sessions, args.seconds, args.max_views, args.view_timeout, pids))
         finally:
-            rep.terminate()
-            rep.wait(20)
+            os.killpg(rep.pid, signal.SIGTERM)  # the script's own process group: replicas and proxy
+            rep.wait(30)
+        print(out, flush=True)
     res_path = ROOT / "bench/results.json"
     results = json.loads(res_path.read_text()) if res_path.exists() else {}
     results.setdefault("load", {}).update(out)
     res_path.write_text(json.dumps(results, indent=1) + "\n")
-    lines = ["", "| load (20 browser sessions) | page views | errors | p50 to drawn map (s) | p95 (s) |", "|---|---|---|---|---|"]
-    for k, r in out.items():
-        lines.append(f"| {k.replace('_', ' ')} | {r['views']} | {r['errors']} | {r['p50_s']} | {r['p95_s']} |")
-    with open(ROOT / "bench/results.md", "a") as f:
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    (ROOT / "bench/results.md").write_text(markdown(results))
+    print(markdown(results))
     return 0 if all(r["errors"] == 0 for r in out.values()) else 1
 
 

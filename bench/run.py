@@ -8,7 +8,8 @@ In one run, on the same data:
 - server CPU seconds per page view of the running app, read from the server process's own
   accounting (/proc/PID/stat), and what that means in page views per second per core, beside a
   bare page holding one small st_folium map (the framework's floor);
-- data-load time at start, snapshot times (PNG/SVG/PDF, warm), ``make data`` time;
+- data-load time at start (import, then the first preparation of each view), snapshot times
+  (PNG/SVG/PDF, first and warm; if geo/snapshot.py exists), ``make data`` time;
 - server memory (RSS) with 1 and with 20 open sessions.
 
 Writes ``bench/results.json`` and ``bench/results.md``. Loopback only; every loop is bounded.
@@ -28,6 +29,22 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench"
 VIEWS = ("world", "alps", "partnership")
 CLK = os.sysconf("SC_CLK_TCK")
+
+
+#: run in a fresh process: import time, then the first (cold) preparation of each view in turn
+DATA_LOAD = """
+import json, time
+t0 = time.perf_counter()
+from geo import mapping
+from geo.state import ViewState
+out = {"import_s": round(time.perf_counter() - t0, 2)}
+for v in ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership"):
+    t = time.perf_counter()
+    mapping.prepare_state(ViewState.default(v))
+    out[v + "_s"] = round(time.perf_counter() - t, 2)
+out["total_s"] = round(time.perf_counter() - t0, 2)
+print(json.dumps(out))
+"""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -67,8 +84,12 @@ def our_html(view_id: str) -> str:
     return mapping.standalone_html(mapping.build_map(ViewState.default(view_id)))
 
 
-def draw_seconds(browser, html: str, runs: int = 2) -> float:
-    """Median seconds from navigation start until Leaflet has drawn vectors or images."""
+DRAWN_AT = ("() => (window.L && (document.querySelectorAll('.leaflet-overlay-pane path').length + "
+            "document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-image-layer').length) > 0) ? performance.now() : false")
+
+
+def draw_seconds(browser, html: str, runs: int = 3) -> float:
+    """Median seconds from navigation start (performance.now() is 0 there) until Leaflet has drawn."""
     times = []
     with tempfile.TemporaryDirectory() as d:
         f = Path(d) / "map.html"
@@ -78,10 +99,8 @@ def draw_seconds(browser, html: str, runs: int = 2) -> float:
             page = ctx.new_page()
             page.set_default_timeout(180_000)
             page.goto(f.as_uri(), wait_until="commit")
-            page.wait_for_function("() => window.L && (document.querySelectorAll('.leaflet-overlay-pane path').length + "
-                                   "document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-image-layer').length) > 0")
-            page.wait_for_load_state("load")
-            times.append(page.evaluate("() => performance.now()") / 1000)
+            drawn_ms = page.wait_for_function(DRAWN_AT, polling=20).json_value()
+            times.append(drawn_ms / 1000)
             ctx.close()
     return sorted(times)[len(times) // 2]
 
@@ -112,19 +131,22 @@ def view_page(browser, url: str, frame_selector: str = "iframe[title='streamlit_
     return time.perf_counter() - t0
 
 
-def server_cost(browser, script: Path, paths: list[str], views: int = 4) -> dict:
+def server_cost(browser, script: Path, paths: list[str], views: int = 8) -> dict:
+    """Server CPU seconds per page view, warm: every path is viewed once before measuring, so
+    data preparation (cached per state) is not counted; it is reported as data-load time."""
     from tests.conftest import free_port
 
     port = free_port()
     proc = start_server(script, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        view_page(browser, base + paths[0])  # warm caches: the first view pays the data load
+        for p in paths:  # warm caches: the first view of each state pays its data preparation
+            view_page(browser, base + p)
         c0 = cpu_seconds(proc.pid)
         walls = [view_page(browser, base + paths[i % len(paths)]) for i in range(views)]
         cpu = (cpu_seconds(proc.pid) - c0) / views
         return {"cpu_s_per_view": round(cpu, 3), "views_per_s_per_core": round(1 / cpu, 2) if cpu else None,
-                "wall_s_per_view_median": round(sorted(walls)[len(walls) // 2], 2), "pid": proc.pid}
+                "wall_s_per_view_median": round(sorted(walls)[len(walls) // 2], 2), "views_measured": views, "paths": paths}
     finally:
         proc.terminate()
         proc.wait(20)
@@ -174,63 +196,96 @@ def main(argv: list[str] | None = None) -> int:
     from tests.conftest import CHROMIUM_ARGS, chromium_path
 
     results: dict = {"machine": {"cores": os.cpu_count()}, "views": {}}
-    load = subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter();\n"
-                           "from geo import mapping; from geo.state import ViewState\n"
-                           "[mapping.prepare_state(ViewState.default(v)) for v in ('world','alps','carpathians','hindu-kush-himalaya','andes','partnership')]\n"
-                           "print(time.perf_counter()-t)"], cwd=ROOT, capture_output=True, text=True, check=True)
-    results["data_load_s_all_views"] = round(float(load.stdout.strip()), 2)
+    load = subprocess.run([sys.executable, "-c", DATA_LOAD], cwd=ROOT, capture_output=True, text=True, check=True)
+    results["data_load"] = json.loads(load.stdout.strip().splitlines()[-1])
 
-    from geo import snapshot
-    from geo.state import ViewState
+    try:
+        from geo import snapshot
+    except ImportError:
+        snapshot = None
+    if snapshot is not None:
+        from geo.state import ViewState
 
-    snap = {}
-    for fmt in snapshot.FORMATS:
-        snapshot.render(ViewState.default("alps"), fmt)
-        t0 = time.perf_counter()
-        snapshot.render(ViewState.default("alps"), fmt)
-        snap[fmt] = round(time.perf_counter() - t0, 2)
-    results["snapshot_warm_s_alps"] = snap
+        snap = {}
+        for fmt in snapshot.FORMATS:
+            t0 = time.perf_counter()
+            snapshot.render(ViewState.default("alps"), fmt)
+            snap[f"{fmt}_first"] = round(time.perf_counter() - t0, 2)
+            t0 = time.perf_counter()
+            snapshot.render(ViewState.default("alps"), fmt)
+            snap[fmt] = round(time.perf_counter() - t0, 2)
+        results["snapshot_s_alps"] = snap
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         for v in VIEWS:
             ours, theirs = our_html(v), explore_html(v)
             r = {"ours_bytes": len(ours.encode()), "explore_bytes": len(theirs.encode()),
-                 "ours_draw_s": round(draw_seconds(browser, ours), 2), "explore_draw_s": round(draw_seconds(browser, theirs, runs=1), 2)}
+                 "ours_draw_s": round(draw_seconds(browser, ours), 2), "explore_draw_s": round(draw_seconds(browser, theirs), 2)}
             r["bytes_ratio"] = round(r["explore_bytes"] / r["ours_bytes"], 1)
             r["draw_ratio"] = round(r["explore_draw_s"] / r["ours_draw_s"], 1)
             results["views"][v] = r
             print(v, r, flush=True)
-        results["server_app"] = server_cost(browser, ROOT / "app.py", ["/alps", "/carpathians", "/andes", "/"])
+        results["server_app"] = server_cost(browser, ROOT / "app.py", ["/alps", "/carpathians", "/andes", "/", "/partnership"], views=10)
         results["server_floor"] = server_cost(browser, ROOT / "bench" / "floor_app.py", ["/"])
         results.update(rss_sessions(browser))
         browser.close()
     if not args.skip_build:
         with tempfile.TemporaryDirectory() as d:
             results["make_data_s"] = round(timed([sys.executable, "-m", "geo.build", "--out", d]), 1)
-    for k in ("server_app", "server_floor"):
-        results[k].pop("pid", None)
+    old = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
+    if "load" in old:  # keep the load test's figures (bench.load writes them)
+        results["load"] = old["load"]
     (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (OUT / "results.md").write_text(markdown(results))
     print(markdown(results))
     return 0
 
 
+def _f(x, fmt="{}") -> str:
+    return "n/a" if x is None else fmt.format(x)
+
+
 def markdown(r: dict) -> str:
-    lines = ["| view | our page | explore() page | size: explore() / ours | our draw (s) | explore() draw (s) | time: explore() / ours |",
-             "|---|---|---|---|---|---|---|"]
-    for v, x in r["views"].items():
-        lines.append(f"| {v} | {x['ours_bytes'] / 1e6:.2f} MB | {x['explore_bytes'] / 1e6:.1f} MB | {x['bytes_ratio']} | "
-                     f"{x['ours_draw_s']} | {x['explore_draw_s']} | {x['draw_ratio']} |")
-    a, f = r["server_app"], r["server_floor"]
-    lines += ["", "| server, per page view | CPU s | page views / s / core | median wall s |", "|---|---|---|---|",
-              f"| Mountain Atlas map page | {a['cpu_s_per_view']} | {a['views_per_s_per_core']} | {a['wall_s_per_view_median']} |",
-              f"| bare page with one small st_folium map (floor) | {f['cpu_s_per_view']} | {f['views_per_s_per_core']} | {f['wall_s_per_view_median']} |",
-              "", f"Data load at start (all six views prepared, cold process): {r['data_load_s_all_views']} s. "
-              f"Warm Alps snapshot: PNG {r['snapshot_warm_s_alps']['png']} s, SVG {r['snapshot_warm_s_alps']['svg']} s, PDF {r['snapshot_warm_s_alps']['pdf']} s. "
-              f"Server RSS: {r.get('rss_mb_1_sessions')} MB with 1 session, {r.get('rss_mb_20_sessions')} MB with 20. "
-              + (f"`make data`: {r['make_data_s']} s." if "make_data_s" in r else ""), ""]
-    return "\n".join(lines)
+    """The whole report, from results.json (bench.run and bench.load both call this)."""
+    lines = ["# Benchmark results", "",
+             f"Machine: {r.get('machine', {}).get('cores')} cores; app, browser and baseline all on it. Loopback only.", ""]
+    if r.get("views"):
+        lines += ["## Map page: ours vs `GeoDataFrame.explore()` (same layers, no tiles, Leaflet inlined in both)", "",
+                  "| view | our HTML | explore() HTML | size: explore() / ours | our draw (s) | explore() draw (s) | time: explore() / ours |",
+                  "|---|---|---|---|---|---|---|"]
+        for v, x in r["views"].items():
+            lines.append(f"| {v} | {x['ours_bytes'] / 1e6:.2f} MB | {x['explore_bytes'] / 1e6:.2f} MB | {x['bytes_ratio']} | "
+                         f"{x['ours_draw_s']} | {x['explore_draw_s']} | {x['draw_ratio']} |")
+        lines += ["", "Draw time: seconds from navigation start (performance.now()) until Leaflet has put the layers on screen "
+                  "in headless Chromium, page loaded from a file:// URL; median of the runs.", ""]
+    if r.get("server_app"):
+        a, f = r["server_app"], r["server_floor"]
+        lines += ["## Server cost per page view (the Streamlit process's own CPU time, /proc/PID/stat; warm caches)", "",
+                  "| page | CPU s / view | page views / s / core | median wall s / view (one browser) |", "|---|---|---|---|",
+                  f"| Mountain Atlas map pages ({', '.join(a.get('paths', []))}) | {a['cpu_s_per_view']} | {a['views_per_s_per_core']} | {a['wall_s_per_view_median']} |",
+                  f"| bare page with one small st_folium map (framework floor) | {f['cpu_s_per_view']} | {f['views_per_s_per_core']} | {f['wall_s_per_view_median']} |",
+                  ""]
+    if r.get("data_load"):
+        d = r["data_load"]
+        per = ", ".join(f"{k[:-2]} {v} s" for k, v in d.items() if k not in ("import_s", "total_s"))
+        lines += ["## Start-up, snapshots, build, memory", "",
+                  f"- Data load in a fresh process: import {d['import_s']} s, then the first preparation of each view: {per}; total {d['total_s']} s."]
+    if r.get("snapshot_s_alps"):
+        s = r["snapshot_s_alps"]
+        lines.append("- Alps snapshot, first / warm: " + ", ".join(f"{k.upper()} {s[k + '_first']} / {s[k]} s" for k in ("png", "svg", "pdf") if k in s) + ".")
+    if "rss_mb_1_sessions" in r:
+        lines.append(f"- Server RSS: {r['rss_mb_1_sessions']} MB with 1 open session, {r['rss_mb_20_sessions']} MB with 20.")
+    if "make_data_s" in r:
+        lines.append(f"- `make data` (python -m geo.build into an empty folder, pinned inputs cached): {r['make_data_s']} s.")
+    if r.get("load"):
+        lines += ["", "## Load: concurrent browser sessions (Playwright contexts in one Chromium on the same 2 cores)", "",
+                  "| setup | sessions | wall s | page views | errors | p50 to drawn map (s) | p95 (s) | server CPU s (all replicas) | replicas used |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for k, x in r["load"].items():
+            lines.append(f"| {k.replace('_', ' ')} | {x['sessions']} | {_f(x.get('wall_s'))} | {x['views']} | {x['errors']} | {_f(x['p50_s'])} | "
+                         f"{_f(x['p95_s'])} | {_f(x.get('server_cpu_s'))} | {_f(x.get('replicas'))} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -150,6 +151,27 @@ def _simplify(gdf: gpd.GeoDataFrame, view_id: str) -> gpd.GeoDataFrame:
 def countries_for_view(view_id: str) -> gpd.GeoDataFrame:
     """Countries clipped to the view and simplified to what it can show (cached, read-only)."""
     return _simplify(_clip(data.countries(), view_id), view_id)
+
+
+_URL = re.compile(r"https?://[^\s\u3000-\u303f\uff00-\uffef]+?(?=[\s\u3000-\u303f\uff00-\uffef]|[.,;)](?:\s|$)|$)")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a statement (for legends), in English or Chinese."""
+    m = re.search(r"^.*?(?:[。；]|[.;](?=\s)|[（(])", text)
+    return (m.group(0).rstrip("（(") if m else text).strip()
+
+
+def md_links(text: str) -> str:
+    """Markdown with each URL as an explicit link that stops at Chinese punctuation
+    (markdown's auto-linking would run a link on into the Chinese text after it)."""
+    out, last = [], 0
+    for m in _URL.finditer(text):
+        out.append(esc(text[last:m.start()]).replace("[", "\\[").replace("]", "\\]"))
+        out.append(f"[{esc(m.group(0))}]({m.group(0)})")
+        last = m.end()
+    out.append(esc(text[last:]).replace("[", "\\[").replace("]", "\\]"))
+    return "".join(out)
 
 
 def esc(value) -> str:
@@ -329,7 +351,7 @@ def _partnership(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
         for (_, r), s in zip(g.iterrows(), status)
     ]
     statement = meta.get("statement_zh" if lang == "zh" else "statement_en", "")
-    legend = Legend(layer.title(lang), statement, [
+    legend = Legend(layer.title(lang), first_sentence(statement), [
         LegendItem(colour["listed"], labels["listed"]),
         LegendItem(colour["listed_unsure"], labels["listed_unsure"]),
         LegendItem(NO_DATA_FILL, labels["not_listed"], hatch=True, outline=NO_DATA_STROKE),

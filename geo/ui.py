@@ -145,7 +145,7 @@ def draw_map(state: ViewState, prepared: list[layers.Prepared]) -> None:
     m = mapping.build_map(state, prepared, asset_base=assets.STREAMLIT_BASE, height=MAP_HEIGHT)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key=f"map_{state.view}")
     srcs = list(dict.fromkeys(p.source_line for p in prepared if p.ok))
-    st.caption(" · ".join(srcs))
+    st.caption(layers.md_links(" · ".join(srcs)))
 
 
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
@@ -224,7 +224,7 @@ def partnership_panel(state: ViewState) -> None:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
         return
     st.subheader(t("completeness", lang))
-    st.info(meta.get("statement_zh" if lang == "zh" else "statement_en", ""))
+    st.info(layers.md_links(meta.get("statement_zh" if lang == "zh" else "statement_en", "")))
     note = meta.get("absent_means_zh" if lang == "zh" else "absent_means_en")
     if note:
         st.caption(note)

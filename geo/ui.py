@@ -148,6 +148,13 @@ def draw_map(state: ViewState, prepared: list[layers.Prepared]) -> None:
     st.caption(layers.md_links(" · ".join(srcs)))
 
 
+def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None) -> None:
+    """Draw the map of ``state`` (the one call every page uses to show a map)."""
+    prepared = _prepared(state.with_(notices=(), embed=False), str(paths.data_dir()))
+    show_problems(prepared, state.lang)
+    draw_map(state, prepared)
+
+
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
     base = (st.context.url or "").split("?")[0]
     root = base.rsplit("/", 1)[0] if PAGES.get(_current_view_id(), "") else base.rstrip("/")

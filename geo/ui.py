@@ -148,8 +148,12 @@ def draw_map(state: ViewState, prepared: list[layers.Prepared]) -> None:
     st.caption(layers.md_links(" · ".join(srcs)))
 
 
-def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None) -> None:
-    """Draw the map of ``state`` (the one call every page uses to show a map)."""
+def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None,
+              focus: tuple[float, float, float, float] | None = None) -> None:
+    """Draw the map of ``state`` (the one call every page uses to show a map).
+
+    ``focus``: (minx, miny, maxx, maxy) in degrees to open on instead of the view's bounds.
+    """
     prepared = _prepared(state.with_(notices=(), embed=False), str(paths.data_dir()))
     show_problems(prepared, state.lang)
     draw_map(state, prepared)

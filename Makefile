@@ -20,7 +20,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
 test: setup system-deps
 	$(BIN)/python -m pytest

@@ -23,7 +23,7 @@ pids=()
 cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 for p in "$PORT1" "$PORT2"; do
-  .venv/bin/streamlit run app.py --server.port "$p" --server.address 127.0.0.1 --server.headless true \
+  .venv/bin/streamlit run serve.py --server.port "$p" --server.address 127.0.0.1 --server.headless true \
     --server.baseUrlPath "$BASE_PATH" --server.fileWatcherType none > "$RUN/replica-$p.log" 2>&1 &
   pids+=($!)
 done

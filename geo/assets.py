@@ -1,9 +1,8 @@
 """Leaflet's JavaScript and CSS from an installed package, so the browser never calls a CDN.
 
-PyPI's ``xstatic-leaflet`` ships Leaflet 1.9.3, the version folium targets. The live app serves
-the folder through a Streamlit component (whose file server sends proper MIME types; its static
-file serving sends ``.js`` as ``text/plain``, which browsers refuse to run). Static exports
-inline the files instead.
+PyPI's ``xstatic-leaflet`` ships Leaflet 1.9.3, the version folium targets. The app writes its
+files into the map artefact store (:mod:`geo.mapping`), served under content-hashed names;
+static exports inline them.
 """
 
 from __future__ import annotations
@@ -18,10 +17,9 @@ import xstatic.pkg.leaflet as xleaflet
 LEAFLET_VERSION = xleaflet.VERSION
 LEAFLET_DIR = Path(xleaflet.BASE_DIR)
 
-#: URL of the asset folder as seen from the streamlit-folium component's iframe
-#: (``/component/streamlit_folium.st_folium/index.html``); relative so a proxy prefix works.
+#: Name of the component whose asset route serves Leaflet to the benchmark's bare st_folium page
+#: (the app itself serves Leaflet as a map artefact, :mod:`geo.mapping`).
 COMPONENT_NAME = "leaflet_assets"
-STREAMLIT_BASE = f"../geo.ui.{COMPONENT_NAME}"
 
 
 def js_css_links(base: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:

@@ -1,9 +1,10 @@
 """Static embeds: ``python -m geo.export --view VIEW|all --out DIR``.
 
-Writes, per view, a self-contained HTML map ``DIR/<view>.html`` (Leaflet's CSS and JS inlined
-by :func:`geo.mapping.standalone_html`, raster layers as data URLs, no external request: the
-only absolute URL in the page is the live page's address, printed as citation text, never as
-a ``src`` or ``href``), and beside it the view's data (CSV, GeoJSON) and a PNG snapshot, named
+Writes, per view, a self-contained HTML map ``DIR/<view>.html``: the same map page as the live
+app and its embeds (:func:`geo.mapping.build` over the same artefacts), with every artefact
+inlined by :func:`geo.mapping.inline_page` (Leaflet, our map script, geometry, rasters as data
+URLs), so it opens from disk and makes no external request: the only absolute URL in the page is
+the live page's address, printed as citation text, never as a ``src`` or ``href``. Beside it the view's data (CSV, GeoJSON) and a PNG snapshot, named
 like the app's downloads. With several views, ``DIR/index.html`` lists them. Any static host
 or CDN can serve the folder: the way to reach a large audience without a server per viewer.
 
@@ -17,13 +18,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from geo import catalog, data, exports, mapping, snapshot
+from geo import catalog, data, exports, layers, mapping, snapshot
 from geo.errors import AtlasError, DataFileError, ParamError
 from geo.i18n import LANGS, t
 from geo.layers import esc
 from geo.state import ViewState
 
-FOOTER_CSS = ("font:12px/1.45 sans-serif;margin:8px 10px;color:#333;max-width:1100px")
+FOOTER_CSS = ("font:12px/1.45 sans-serif;margin:8px 10px;color:#333;max-width:1100px;flex:none")
 
 
 def _footer(state: ViewState, prepared, stem: str, url: str, today: str, with_png: bool) -> str:
@@ -38,7 +39,7 @@ def _footer(state: ViewState, prepared, stem: str, url: str, today: str, with_pn
     links = [f'<a href="{esc(stem)}.csv">CSV</a>', f'<a href="{esc(stem)}.geojson">GeoJSON</a>']
     if with_png:
         links.append(f'<a href="{esc(stem)}.png">PNG</a>')
-    parts = [f'<div class="ma-footer" style="{FOOTER_CSS}">',
+    parts = [f'<div class="ma-export-footer" style="{FOOTER_CSS}">',
              f"<ul style=\"margin:0 0 4px 16px;padding:0\">{sources}</ul>"]
     if cited:
         parts.append(f"<p style=\"margin:2px 0\">{esc(t('linked_paragraphs', lang))} (A/RES/62/196): {cited}</p>")
@@ -66,7 +67,7 @@ def export_view(state: ViewState, out_dir: Path, with_png: bool = True, url: str
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     state = state.with_(embed=False, tiles=False, notices=())  # tiles would load from the internet
-    prepared = mapping.prepare_state(state)
+    prepared = layers.prepare_state(state)
     problems = [pr for p in prepared for pr in p.problems]
     if problems:
         raise AtlasError("; ".join(problems))
@@ -74,16 +75,9 @@ def export_view(state: ViewState, out_dir: Path, with_png: bool = True, url: str
     today = today or dt.date.today().isoformat()
     stem = exports.file_stem(state)
     title = f"{catalog.view(state.view).title(state.lang)} — {t('app_title', state.lang)}"
-    m = mapping.build_map(state, prepared, height=600)
-    html = mapping.standalone_html(m, title=title)
-    # Leaflet's attribution prefix links to leafletjs.com: keep the name, drop the external link
-    html = html.replace('<a href="https://leafletjs.com" ', "<a ")
-    if "<title>" not in html:
-        html = html.replace("<head>", f"<head>\n<title>{esc(title)}</title>", 1)
-    html = html.replace("<html>", f'<html lang="{esc(state.lang)}">', 1)
-    heading = f'<h1 style="font:bold 18px sans-serif;margin:8px 10px">{esc(title)}</h1>'
+    heading = f'<h1 style="font:bold 18px sans-serif;margin:8px 10px;flex:none">{esc(title)}</h1>'
+    html = mapping.inline_page(mapping.build(state), state, title, footer=_footer(state, prepared, stem, url, today, with_png))
     html = html.replace("<body>", f"<body>\n{heading}", 1)
-    html = html.replace("</body>", _footer(state, prepared, stem, url, today, with_png) + "\n</body>", 1)
     page = out_dir / f"{state.view}.html"
     page.write_text(html, encoding="utf-8")
     written = [page]

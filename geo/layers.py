@@ -99,6 +99,16 @@ def view_bounds(view_id: str) -> tuple[float, float, float, float]:
     return (max(minx, -180.0), max(miny, -MAX_LAT), min(maxx, 180.0), min(maxy, MAX_LAT))
 
 
+def data_bounds(view_id: str) -> tuple[float, float, float, float]:
+    """The view's bbox padded by half its longest side (clamped): what its map files cover, so
+    a frame of another aspect ratio shows terrain and whole borders, not cut edges."""
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    if maxx - minx >= 359:
+        return (-180.0, -MAX_LAT, 180.0, MAX_LAT)
+    pad = max(maxx - minx, maxy - miny) / 2
+    return (max(minx - pad, -180.0), max(miny - pad, -MAX_LAT), min(maxx + pad, 180.0), min(maxy + pad, MAX_LAT))
+
+
 def tolerance(view_id: str) -> float:
     """Simplification tolerance in degrees: about a pixel of a 1200-pixel map of the view."""
     minx, miny, maxx, maxy = view_bounds(view_id)
@@ -106,9 +116,12 @@ def tolerance(view_id: str) -> float:
 
 
 def _clip(gdf: gpd.GeoDataFrame, view_id: str, pad: float = 1.0) -> gpd.GeoDataFrame:
+    """Clip to the view's data bounds (``pad=0``: to the view itself)."""
     minx, miny, maxx, maxy = view_bounds(view_id)
     if (maxx - minx) >= 359:
         return gdf
+    if pad:
+        minx, miny, maxx, maxy = data_bounds(view_id)
     box = shapely.box(max(minx - pad, -180), max(miny - pad, -90), min(maxx + pad, 180), min(maxy + pad, 90))
     sub = gdf[gdf.intersects(box)].copy()
     sub["geometry"] = sub.geometry.intersection(box)
@@ -317,7 +330,9 @@ def _choropleth(view_id: str, layer: catalog.Layer, lang: str, year: int | None)
         items=[LegendItem(c, lab) for c, lab in zip(cols, bin_labels(edges, layer.unit_en))]
         + [LegendItem(NO_DATA_FILL, no_data, hatch=True, outline=NO_DATA_STROKE)],
     )
-    tbl = g.loc[:, ["iso3", "name_en", "name_zh", "value", "year"]].copy()
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    in_view = g.geometry.intersects(shapely.box(minx, miny, maxx, maxy)).to_numpy()  # the map file covers more
+    tbl = g.loc[in_view, ["iso3", "name_en", "name_zh", "value", "year"]].copy()
     tbl = tbl.sort_values("value", ascending=False, na_position="last").reset_index(drop=True)
     tbl.insert(0, "rank", [i + 1 if pd.notna(v) else pd.NA for i, v in enumerate(tbl["value"])])
     tbl["value"] = tbl["value"].round(3)
@@ -443,7 +458,7 @@ def class_colours() -> dict[int, str]:
 
 
 def _window(view_id: str, transform, shape) -> tuple[slice, slice, tuple[float, float, float, float]]:
-    minx, miny, maxx, maxy = view_bounds(view_id)
+    minx, miny, maxx, maxy = data_bounds(view_id)
     inv = ~transform
     c0, r0 = inv @ (minx, maxy)
     c1, r1 = inv @ (maxx, miny)
@@ -593,3 +608,14 @@ def class_areas(view_id: str) -> dict[int, float]:
         return {k: float(row[f"class{k}_km2"]) for k in range(1, 7)}
     st = data.mountain_stats()
     return {k: float(st[f"class{k}_km2"].sum()) for k in range(1, 7)}
+
+
+def prepare_state(state) -> list[Prepared]:
+    """Prepared layers of a :class:`geo.state.ViewState`, bottom to top (basemap first,
+    indicator under overlays, points on top): the order of the live map, snapshots and exports."""
+    order = [lid for lid in ("hillshade",) if lid in state.layers]
+    if state.indicator:
+        order.append(state.indicator)
+    order += [lid for lid in state.layers if lid not in order]
+    order.sort(key=lambda lid: (lid != "hillshade", catalog.layer(lid).kind == "points"))
+    return [prepare(state.view, lid, state.lang, state.year) for lid in order]

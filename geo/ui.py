@@ -13,15 +13,11 @@ from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
-from geo import assets, catalog, data, layers, mapping, paths
+from geo import catalog, data, layers, mapping, paths
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
 from geo.state import PARAMS, ViewState
-
-#: Serves Leaflet's files from the installed xstatic package with proper MIME types.
-_leaflet_component = components.declare_component(assets.COMPONENT_NAME, path=str(assets.LEAFLET_DIR))
 
 #: view id -> page file (relative to app.py); app.py registers them, page links use them
 PAGE_FILES = {
@@ -133,30 +129,41 @@ def header(state: ViewState, title: str) -> None:
         st.caption(t("app_subtitle", state.lang))
 
 
-def show_problems(prepared: list[layers.Prepared], lang: str) -> None:
-    for p in prepared:
-        for prob in p.problems:
-            st.error(t("data_problem", lang, problem=prob), icon="🚫")
+EMBED_FOOTER_PX = 30
+#: In an embed the map fills the frame but for one footer line (source and link back).
+EMBED_CSS = f"""<style>
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"] {{ display: none !important; }}
+[data-testid="stMainBlockContainer"] {{ padding: 0 !important; max-width: none !important; }}
+[data-testid="stMain"] [data-testid="stVerticalBlock"] {{ gap: 0 !important; }}
+[data-testid="stIFrame"] {{ height: calc(100vh - {EMBED_FOOTER_PX}px) !important; display: block; }}
+[data-testid="stElementContainer"]:has(> [data-testid="stIFrame"]) {{ height: auto !important; flex: none !important; }}
+.st-key-ma-embed-footer p {{ margin: 0 !important; padding: 4px 8px; font-size: 12px; line-height: 1.4; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }}
+</style>"""
 
 
-def draw_map(state: ViewState, prepared: list[layers.Prepared]) -> None:
-    from streamlit_folium import st_folium
-
-    m = mapping.build_map(state, prepared, asset_base=assets.STREAMLIT_BASE, height=MAP_HEIGHT)
-    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key=f"map_{state.view}")
-    srcs = list(dict.fromkeys(p.source_line for p in prepared if p.ok))
-    st.caption(layers.md_links(" · ".join(srcs)))
+def base_path() -> str:
+    """URL path prefix the app is served under ("" or "/prefix")."""
+    b = (st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{b}" if b else ""
 
 
 def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None,
               focus: tuple[float, float, float, float] | None = None) -> None:
     """Draw the map of ``state`` (the one call every page uses to show a map).
 
+    The map is a cached artefact page (:func:`geo.mapping.build`: built once per process and
+    data generation for all sessions); the Streamlit page sends only its address, so a rerun
+    that keeps the map state sends no map again and the browser keeps its files.
     ``focus``: (minx, miny, maxx, maxy) in degrees to open on instead of the view's bounds.
     """
-    prepared = _prepared(state.with_(notices=(), embed=False), str(paths.data_dir()))
-    show_problems(prepared, state.lang)
-    draw_map(state, prepared)
+    mb = mapping.build(state, focus=focus)
+    for prob in mb.problems:
+        st.error(t("data_problem", state.lang, problem=prob), icon="🚫")
+    title = t("map_alt", state.lang, title=catalog.view(state.view).title(state.lang))
+    st.iframe(f"{base_path()}/artefacts/{mb.generation}/{mb.page}", height=height, alt=title)
+    if not state.embed:
+        st.caption(layers.md_links(" · ".join(mb.sources)))
 
 
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
@@ -172,13 +179,31 @@ def _current_view_id() -> str:
 
 
 def embed_panel(state: ViewState) -> None:
-    with st.expander(t("embed", state.lang)):
+    """Three snippets for the current view: fixed size, responsive, and the static embed."""
+    lang = state.lang
+    with st.expander(t("embed", lang)):
         params = {**state.to_query_params(), "embed": "true"}
         url = page_url(state.view, params)
-        snippet = (f'<iframe src="{layers.esc(url)}" width="100%" height="{MAP_HEIGHT + 40}" style="border:0" '
-                   f'title="{layers.esc(catalog.view(state.view).title(state.lang))} — Mountain Atlas" loading="lazy"></iframe>')
-        st.caption(t("embed_help", state.lang))
-        st.code(snippet, language="html")
+        title = layers.esc(f"{catalog.view(state.view).title(lang)} — {t('app_title', lang)}")
+        src = layers.esc(url)
+        st.caption(t("embed_help", lang))
+        st.markdown(f"**{t('embed_fixed', lang)}**")
+        st.code(f'<iframe src="{src}" width="800" height="500" style="border:0;max-width:100%" title="{title}" loading="lazy"></iframe>',
+                language="html")
+        st.markdown(f"**{t('embed_responsive', lang)}**")
+        st.code(f'<iframe src="{src}" style="border:0;width:100%;aspect-ratio:16/10" title="{title}" loading="lazy"></iframe>',
+                language="html")
+        st.markdown(f"**{t('embed_static', lang)}**")
+        static_q = {k: v for k, v in state.to_query_params().items() if k not in ("embed", "tiles")}
+        static_url = layers.esc(static_embed_url(state.view, static_q))
+        st.code(f'<iframe src="{static_url}" style="border:0;width:100%;aspect-ratio:16/10" title="{title}" '
+                f'sandbox="allow-scripts allow-popups" loading="lazy"></iframe>', language="html")
+
+
+def static_embed_url(view_id: str, params: dict[str, str]) -> str:
+    root = page_url("world").split("?")[0].rstrip("/")
+    q = f"?{urlencode(params)}" if params else ""
+    return f"{root}/embed/{view_id}{q}"
 
 
 def key_figures(state: ViewState) -> None:
@@ -325,18 +350,20 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
     if not state.embed:  # an embed shows the state its URL names: no controls, map first
         state = controls(state, indicator_choices)
     v = catalog.view(view_id)
-    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
-    if state.embed:
-        show_problems(prepared, state.lang)
-        draw_map(state, prepared)
+    if state.embed:  # the map fills the frame but for one footer line: source and link back
+        st.html(EMBED_CSS)
+        map_frame(state)
+        names = mapping.source_names(mapping.build(state))
         q = {k: v for k, v in state.to_query_params().items() if k != "embed"}
-        st.markdown(f"[{layers.esc(v.title(state.lang))} — Mountain Atlas ↗]({page_url(view_id, q)})")
+        with st.container(key="ma-embed-footer"):
+            st.markdown(f"[{layers.esc(v.title(state.lang))} — {layers.esc(t('app_title', state.lang))} ↗]({page_url(view_id, q)}) · "
+                        f"{layers.esc(t('source', state.lang))}: {layers.esc(names)}")
         return
     header(state, v.title(state.lang))
-    show_problems(prepared, state.lang)
+    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        draw_map(state, prepared)
+        map_frame(state)
         downloads(state, prepared)
         embed_panel(state)
         data_table(prepared, state.lang)
@@ -434,8 +461,7 @@ def indicators_page() -> None:
     state = controls(state.with_(layers=("hillshade",) if state.layers == catalog.view(view_id).default_layers else state.layers))
     st.title(t("nav_indicators", lang))
     prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
-    show_problems(prepared, lang)
-    draw_map(state, prepared)
+    map_frame(state)
     downloads(state, prepared)
     ind = next((p for p in prepared if p.layer.id == state.indicator and p.ok), None)
     if ind is not None and ind.table is not None:

@@ -1,0 +1,210 @@
+"""Map artefacts: files written once per data generation and served under content-hashed names.
+
+A map is a small HTML page (built by :mod:`geo.mapping`) that fetches what it draws: Leaflet,
+our map script, geometry (countries as TopoJSON, other vectors as GeoJSON), raster overlays
+(PNG/JPEG) and a per-state JSON with styles, tooltips and the legend. Each file is named
+``<stem>.<sha256[:16]>.<ext>`` after its content, inside a folder named after the *data
+generation* (the sha256 of ``data/manifest.json``). So:
+
+- a file never changes under its name: browsers, a proxy or a CDN may keep it for a year;
+- a new data generation writes into a new folder: its pages never reference an older file;
+- any process (or replica sharing the folder) that builds the same state writes the same names.
+
+This module is plain Python (no Streamlit, no folium): the store, the generation, and the
+answer to an HTTP request for an artefact (:func:`respond`), which ``serve.py`` routes to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo import paths
+
+#: Artefact names: a stem, a content hash, an extension. Nothing else is ever served.
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,80}\.[0-9a-f]{16}\.(js|css|json|topojson|geojson|png|jpg|html)$")
+GENERATION = re.compile(r"^[0-9a-f]{16}$")
+MEDIA_TYPES = {
+    "js": "text/javascript; charset=utf-8",
+    "css": "text/css; charset=utf-8",
+    "json": "application/json",
+    "topojson": "application/json",
+    "geojson": "application/geo+json",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "html": "text/html; charset=utf-8",
+}
+IMMUTABLE = "public, max-age=31536000, immutable"
+#: Per-state files (pages, style JSON) kept per generation folder before the oldest are removed.
+MAX_STATE_FILES = 4000
+#: Generation folders kept beside the current one (older ones are removed when a new one starts).
+KEEP_GENERATIONS = 3
+
+
+def root() -> Path:
+    """Where artefacts are written: ``ATLAS_ARTEFACT_DIR`` or ``.cache/artefacts``."""
+    return Path(os.environ.get("ATLAS_ARTEFACT_DIR", paths.ROOT / ".cache" / "artefacts"))
+
+
+_gen_lock = threading.Lock()
+_gen_cache: dict[tuple[str, int, int], str] = {}
+
+
+def generation(data_dir: Path | None = None) -> str:
+    """The data generation: sha256[:16] of the data folder's manifest (``"0"*16`` if unreadable).
+
+    Re-read when the manifest's size or modification time changes (cheap: one ``stat``).
+    """
+    path = Path(data_dir or paths.data_dir()) / paths.MANIFEST
+    try:
+        st = path.stat()
+    except OSError:
+        return "0" * 16
+    key = (str(path), st.st_mtime_ns, st.st_size)
+    with _gen_lock:
+        if key not in _gen_cache:
+            if len(_gen_cache) > 32:
+                _gen_cache.clear()
+            _gen_cache[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        return _gen_cache[key]
+
+
+def content_name(stem: str, ext: str, content: bytes) -> str:
+    name = f"{stem}.{hashlib.sha256(content).hexdigest()[:16]}.{ext}"
+    if not NAME.match(name):
+        raise ValueError(f"not an artefact name: {name!r}")
+    return name
+
+
+@dataclass
+class Store:
+    """The artefact folder of one data generation."""
+
+    generation: str
+    base: Path = field(default_factory=root)
+    _known: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)  # name -> (mtime_ns, size) verified
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def folder(self) -> Path:
+        return self.base / self.generation
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+    def put(self, stem: str, ext: str, content: bytes, per_state: bool = False) -> str:
+        """Write ``content`` under its content name unless an intact copy is there; return the name."""
+        name = content_name(stem, ext, content)
+        if not self.intact(name):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
+            tmp.write_bytes(content)
+            os.replace(tmp, self.path(name))  # atomic: a reader sees the old file or the whole new one
+            if per_state:
+                self._prune()
+            self._remember(name)
+        return name
+
+    def intact(self, name: str) -> bool:
+        """True if the file exists and its content matches its name (re-hashed when it changed on disk)."""
+        p = self.path(name)
+        try:
+            st = p.stat()
+        except OSError:
+            return False
+        sig = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            if self._known.get(name) == sig:
+                return True
+        if hashlib.sha256(p.read_bytes()).hexdigest()[:16] != name.rsplit(".", 2)[1]:
+            return False
+        with self._lock:
+            self._known[name] = sig
+        return True
+
+    def _remember(self, name: str) -> None:
+        try:
+            st = self.path(name).stat()
+        except OSError:
+            return
+        with self._lock:
+            if len(self._known) > 20_000:
+                self._known.clear()
+            self._known[name] = (st.st_mtime_ns, st.st_size)
+
+    def _prune(self) -> None:
+        """Keep at most :data:`MAX_STATE_FILES` per-state files (oldest removed first)."""
+        files = [p for pat in ("state-*", "map-*", "embed-*") for p in self.folder.glob(pat) if p.is_file()]
+        if len(files) <= MAX_STATE_FILES:
+            return
+        files.sort(key=lambda p: p.stat().st_mtime)
+        for p in files[: len(files) - MAX_STATE_FILES * 9 // 10]:
+            p.unlink(missing_ok=True)
+
+    def prune_generations(self) -> None:
+        """Remove generation folders beyond the newest :data:`KEEP_GENERATIONS` (never the current one)."""
+        if not self.base.is_dir():
+            return
+        others = [p for p in self.base.iterdir() if p.is_dir() and GENERATION.match(p.name) and p.name != self.generation]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+        import shutil
+
+        for p in others[KEEP_GENERATIONS:]:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+_stores: dict[tuple[str, str], Store] = {}
+_stores_lock = threading.Lock()
+
+
+def store(data_dir: Path | None = None) -> Store:
+    """The store of the current data generation (one object per generation and folder)."""
+    gen = generation(data_dir)
+    key = (str(root()), gen)
+    with _stores_lock:
+        s = _stores.get(key)
+        if s is None:
+            if len(_stores) > 16:
+                _stores.clear()
+            s = _stores[key] = Store(gen, root())
+            s.prune_generations()
+        return s
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+def respond(gen: str, name: str, if_none_match: str | None = None, base: Path | None = None) -> Reply:
+    """The HTTP answer for ``GET <prefix>/artefacts/<gen>/<name>``.
+
+    Only names of the artefact form inside a generation folder are served: anything else (a
+    path, ``..``, an unknown extension) is a 400, a well-formed name that is not there a 404,
+    and a file whose content no longer matches its name (damaged on disk) a 404 too, so the
+    page says it cannot load it rather than drawing damaged data. ``If-None-Match`` with the
+    file's ETag gives a 304.
+    """
+    if not GENERATION.match(gen or "") or not NAME.match(name or ""):
+        return Reply(400, {"Content-Type": "text/plain; charset=utf-8"}, b"Bad Request")
+    folder = (base or root()) / gen
+    p = folder / name
+    try:
+        body = p.read_bytes()
+    except OSError:
+        return Reply(404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, b"Not Found")
+    digest = name.rsplit(".", 2)[1]
+    if hashlib.sha256(body).hexdigest()[:16] != digest:
+        return Reply(404, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}, b"Damaged artefact")
+    etag = f'"{digest}"'
+    headers = {"ETag": etag, "Cache-Control": IMMUTABLE, "Access-Control-Allow-Origin": "*",
+               "X-Content-Type-Options": "nosniff", "Content-Type": MEDIA_TYPES[name.rsplit(".", 1)[1]]}
+    if if_none_match and etag in [t.strip().removeprefix("W/") for t in if_none_match.split(",")]:
+        return Reply(304, {k: v for k, v in headers.items() if k != "Content-Type"})
+    return Reply(200, headers, body)

@@ -1,0 +1,206 @@
+/* Mountain Atlas map script: draws one map state from its artefacts.
+ *
+ * The page (built with folium by geo/mapping.py) creates the Leaflet map and calls
+ * AtlasMap.start(map, specName, bounds). The spec (a per-state JSON) lists the layers bottom to
+ * top: raster images, TopoJSON countries with a style and tooltip per country, GeoJSON shapes
+ * and points; plus the legend and the labels in the page's language. Files are fetched by
+ * relative URL from the folder the page was served from, or read from an inline JSON island
+ * (static exports opened from disk). Every tooltip and the legend arrive as escaped HTML.
+ */
+(function () {
+  "use strict";
+
+  function inlineFiles() {
+    var el = document.getElementById("atlas-inline");
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+  var INLINE = inlineFiles();
+
+  function getJSON(name) {
+    if (INLINE && Object.prototype.hasOwnProperty.call(INLINE, name)) {
+      return Promise.resolve(INLINE[name]);
+    }
+    return fetch(name, {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) throw new Error(name);
+      return r.json();
+    }).catch(function () { throw new Error(name); });
+  }
+
+  function imageURL(name) {
+    return (INLINE && INLINE["data:" + name]) || name;
+  }
+
+  /* TopoJSON (quantised, delta-encoded arcs) to GeoJSON geometry, per the specification. */
+  function topoFeatures(topo, objectName) {
+    var tf = topo.transform, arcs = topo.arcs, decoded = new Array(arcs.length);
+    function arc(i) {
+      var k = i < 0 ? ~i : i, pts = decoded[k];
+      if (!pts) {
+        var x = 0, y = 0, src = arcs[k];
+        pts = new Array(src.length);
+        for (var j = 0; j < src.length; j++) {
+          if (tf) { x += src[j][0]; y += src[j][1];
+            pts[j] = [x * tf.scale[0] + tf.translate[0], y * tf.scale[1] + tf.translate[1]];
+          } else { pts[j] = src[j]; }
+        }
+        decoded[k] = pts;
+      }
+      return i < 0 ? pts.slice().reverse() : pts;
+    }
+    function ring(ids) {
+      var out = [];
+      for (var i = 0; i < ids.length; i++) {
+        var p = arc(ids[i]);
+        for (var j = i ? 1 : 0; j < p.length; j++) out.push(p[j]);
+      }
+      return out;
+    }
+    function geom(g) {
+      if (g.type === "Polygon") return {type: "Polygon", coordinates: g.arcs.map(ring)};
+      if (g.type === "MultiPolygon") return {type: "MultiPolygon", coordinates: g.arcs.map(function (p) { return p.map(ring); })};
+      if (g.type === "LineString") return {type: "LineString", coordinates: ring(g.arcs)};
+      if (g.type === "MultiLineString") return {type: "MultiLineString", coordinates: g.arcs.map(ring)};
+      return null;
+    }
+    var obj = topo.objects[objectName], list = obj.type === "GeometryCollection" ? obj.geometries : [obj];
+    return list.map(function (g) {
+      return {type: "Feature", id: g.id, properties: g.properties || {}, geometry: geom(g)};
+    }).filter(function (f) { return f.geometry; });
+  }
+
+  function styleOf(s) {
+    return {fillColor: s[0], color: s[1], weight: s[2], fillOpacity: s[3], opacity: 1, dashArray: s[4] || null};
+  }
+
+  function vectorLayer(spec, features, keyOf) {
+    var drawn = [];
+    features.forEach(function (f, i) {
+      var entry = spec.features[keyOf(f, i)];
+      if (entry) { f.properties.__s = entry[0]; f.properties.__t = entry[1]; drawn.push(f); }
+    });
+    return L.geoJSON({type: "FeatureCollection", features: drawn}, {
+      style: function (f) { return styleOf(spec.styles[f.properties.__s]); },
+      pointToLayer: function (f, latlng) {
+        return L.circleMarker(latlng, Object.assign(styleOf(spec.styles[f.properties.__s]), {radius: 6}));
+      },
+      onEachFeature: function (f, layer) {
+        if (f.properties.__t) layer.bindTooltip(f.properties.__t, {sticky: true});
+      }
+    });
+  }
+
+  function buildLayer(spec) {
+    if (spec.type === "image") {
+      return Promise.resolve(L.imageOverlay(imageURL(spec.url), spec.bounds, {interactive: false, opacity: spec.opacity || 1,
+        alt: spec.title}));
+    }
+    return getJSON(spec.url).then(function (data) {
+      if (spec.type === "topojson") {
+        return vectorLayer(spec, topoFeatures(data, spec.object), function (f) { return f.id; });
+      }
+      return vectorLayer(spec, data.features, function (f, i) { return String(i); });
+    });
+  }
+
+  function legendControl(map, spec) {
+    var ctl = L.control({position: "bottomright"});
+    ctl.onAdd = function () {
+      var box = L.DomUtil.create("div", "ma-legend");
+      var btn = L.DomUtil.create("button", "ma-legend-toggle", box);
+      btn.type = "button";
+      var body = L.DomUtil.create("div", "ma-legend-body", box);
+      body.id = "ma-legend-body";
+      body.innerHTML = spec.legend_html;  // escaped on the server
+      btn.setAttribute("aria-controls", body.id);
+      function set(open) {
+        box.classList.toggle("ma-collapsed", !open);
+        btn.setAttribute("aria-expanded", open ? "true" : "false");
+        btn.textContent = (open ? "▾ " : "▸ ") + spec.labels.legend;
+        btn.title = open ? spec.labels.hide_legend : spec.labels.show_legend;
+      }
+      set(window.innerWidth >= 600 && window.innerHeight >= 360);
+      L.DomEvent.on(btn, "click", function (e) { L.DomEvent.stop(e); set(box.classList.contains("ma-collapsed")); });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    ctl.addTo(map);
+    return ctl;
+  }
+
+  /* The wheel scrolls the page; Ctrl/⌘ + wheel (or pinch, or the buttons) zooms the map. */
+  function wheelManners(map, labels) {
+    var el = map.getContainer(), hint = L.DomUtil.create("div", "ma-hint", el), timer = null;
+    hint.textContent = labels.wheel_hint;
+    el.addEventListener("wheel", function (e) {
+      if (e.ctrlKey || e.metaKey) return;  // Leaflet zooms
+      e.stopPropagation();  // Leaflet never sees it; the browser scrolls the page
+      hint.classList.add("ma-show");
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.classList.remove("ma-show"); }, 1200);
+    }, {capture: true});
+  }
+
+  /* Tooltips are never hidden by the legend: it fades while a tooltip overlaps it. */
+  function tooltipsOverLegend(map, legend) {
+    map.on("tooltipopen tooltipclose mousemove", function () {
+      var box = legend.getContainer(), tips = document.querySelectorAll(".leaflet-tooltip"), hit = false;
+      var b = box.getBoundingClientRect();
+      tips.forEach(function (t) {
+        var r = t.getBoundingClientRect();
+        if (r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom) hit = true;
+      });
+      box.classList.toggle("ma-faded", hit);
+    });
+  }
+
+  function problem(map, text) {
+    var box = L.DomUtil.create("div", "ma-problem", map.getContainer());
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+  }
+
+  /* Keep the view's bounds in frame while the frame is being sized, until the user moves the map. */
+  function keepFitted(map, bounds) {
+    var moved = false, el = map.getContainer();
+    function mark() { moved = true; }
+    ["pointerdown", "touchstart", "keydown"].forEach(function (ev) { el.addEventListener(ev, mark, {once: true, capture: true}); });
+    el.addEventListener("wheel", function (e) { if (e.ctrlKey || e.metaKey) moved = true; }, {capture: true});
+    map.fitBounds(bounds, {animate: false});
+    map.on("resize", function () { if (!moved) map.fitBounds(bounds, {animate: false}); });
+  }
+
+  function start(map, specName, bounds, labels) {
+    window.AtlasMap.map = map;
+    keepFitted(map, bounds);
+    wheelManners(map, labels);
+    return getJSON(specName).then(function (spec) {
+      spec.labels = labels;
+      if (spec.tiles) {
+        L.tileLayer(spec.tiles.url, {attribution: spec.tiles.attribution, maxZoom: 19}).addTo(map);
+      }
+      return Promise.all(spec.layers.map(function (l) {
+        return buildLayer(l).then(function (layer) { return {spec: l, layer: layer}; },
+                                  function () { return {spec: l, error: true}; });
+      })).then(function (built) {
+        var overlays = {}, missing = [];
+        built.forEach(function (b) {
+          if (b.error) { missing.push(b.spec.url); return; }
+          b.layer.addTo(map);
+          overlays[b.spec.title] = b.layer;
+        });
+        L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
+        var legend = legendControl(map, spec);
+        tooltipsOverLegend(map, legend);
+        if (missing.length) problem(map, spec.labels.load_error + " " + missing.join(", "));
+        document.documentElement.setAttribute("data-atlas", "drawn");
+      });
+    }, function (err) {
+      problem(map, labels.load_error + " " + err.message);
+      document.documentElement.setAttribute("data-atlas", "failed");
+    });
+  }
+
+  window.AtlasMap = {start: start, topoFeatures: topoFeatures};
+})();

@@ -64,7 +64,7 @@ def explore_html(view_id: str) -> str:
     import geopandas as gpd
     import shapely
 
-    from geo import data, layers, mapping
+    from geo import data, layers
 
     classes = data.vector("vector/mountain_classes.geojson")
     countries = data.countries()
@@ -74,14 +74,20 @@ def explore_html(view_id: str) -> str:
         countries = gpd.clip(countries, box)
     m = countries.explore(tiles=None, style_kwds={"fillOpacity": 0.1})
     classes.explore(m=m, column="class", categorical=True, tiles=None)
-    return mapping.standalone_html(m)
+    from geo import assets
+
+    m.default_js, m.default_css = [], []
+    html = m.get_root().render()
+    return html.replace("<head>", f"<head>\n<style>{assets.inline_css()}</style>\n<script>{assets.inline_js()}</script>\n", 1)
 
 
 def our_html(view_id: str) -> str:
-    from geo import mapping
+    """Our map page with every artefact inlined (what geo.export writes), comparable with explore()."""
+    from geo import catalog, mapping
     from geo.state import ViewState
 
-    return mapping.standalone_html(mapping.build_map(ViewState.default(view_id)))
+    state = ViewState.default(view_id)
+    return mapping.inline_page(mapping.build(state), state, catalog.view(view_id).title("en"))
 
 
 DRAWN_AT = ("() => (window.L && (document.querySelectorAll('.leaflet-overlay-pane path').length + "
@@ -105,30 +111,141 @@ def draw_seconds(browser, html: str, runs: int = 3) -> float:
     return sorted(times)[len(times) // 2]
 
 
-def start_server(script: Path, port: int) -> subprocess.Popen:
+def start_server(script: Path, port: int, cpus: str | None = None) -> subprocess.Popen:
+    """A server for ``script`` (serve.py: the app with its artefact routes; or the floor page),
+    optionally pinned to ``cpus`` with taskset so the figures describe the server alone."""
     from tests.conftest import wait_healthy
 
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address", "127.0.0.1",
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    if cpus is not None:
+        cmd = ["taskset", "-c", cpus, *cmd]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_healthy(f"http://127.0.0.1:{port}", proc)
     return proc
 
 
-def view_page(browser, url: str, frame_selector: str = "iframe[title='streamlit_folium.st_folium']") -> float:
+#: In a map frame (ours or st_folium's): Leaflet has put something on screen.
+LEAFLET_DRAWN = ("() => window.L && document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path, "
+                 ".leaflet-image-layer').length > 0 && (!window.AtlasMap || document.documentElement.getAttribute('data-atlas') === 'drawn')")
+
+
+def map_frame(page, timeout_s: float = 180):
+    """The frame holding the page's map: our artefact page, or streamlit-folium's component."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        for f in page.frames:
+            if "/artefacts/" in f.url or "streamlit_folium" in f.url:
+                return f
+        page.wait_for_timeout(50)
+    raise TimeoutError("no map frame")
+
+
+def wait_drawn(page, old_url: str | None = None) -> None:
+    """Wait until the page's map frame (one with another address than ``old_url``) has drawn."""
+    end = time.monotonic() + 180
+    frame = map_frame(page)
+    while frame.url == old_url or frame.is_detached():
+        if time.monotonic() > end:
+            raise TimeoutError("the map frame did not change")
+        page.wait_for_timeout(50)
+        frame = map_frame(page)
+    frame.wait_for_function(LEAFLET_DRAWN, polling=50)
+
+
+def view_page(browser, url: str) -> float:
     t0 = time.perf_counter()
     ctx = browser.new_context()
     page = ctx.new_page()
     page.set_default_timeout(180_000)
     page.goto(url)
-    page.wait_for_selector(frame_selector)
-    while not any("streamlit_folium" in f.url for f in page.frames):
-        page.wait_for_timeout(100)
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    frame.wait_for_function("() => window.L && document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path, .leaflet-image-layer').length > 0")
+    wait_drawn(page)
     page.wait_for_timeout(500)
     ctx.close()
     return time.perf_counter() - t0
+
+
+class Wire:
+    """Bytes a tab receives: HTTP bodies as sent (encodedDataLength: compressed; 0 from the
+    browser's cache) and WebSocket frames (Streamlit's deltas), from Chromium's network events."""
+
+    def __init__(self, page):
+        self.http = 0
+        self.ws = 0
+        self.requests = 0
+        self.cdp = page.context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.cdp.on("Network.loadingFinished", self._http)
+        self.cdp.on("Network.webSocketFrameReceived", self._frame)
+
+    def _http(self, ev):
+        self.http += int(ev.get("encodedDataLength", 0))
+        self.requests += 1
+
+    def _frame(self, ev):
+        data = ev["response"]["payloadData"]
+        self.ws += len(data) * 3 // 4 if ev["response"].get("opcode") == 2 else len(data.encode())  # binary frames come base64
+
+    def take(self) -> dict:
+        out = {"kb": round((self.http + self.ws) / 1024, 1), "http_kb": round(self.http / 1024, 1),
+               "websocket_kb": round(self.ws / 1024, 1), "requests": self.requests}
+        self.http = self.ws = self.requests = 0
+        return out
+
+
+def wire_bytes(browser, app: str, floor: str) -> dict:
+    """Bytes on the wire, warm server: a first view of /alps; then (same tab, sidebar link)
+    /carpathians; then back to /alps; an embed's first view; the bare floor page's first view."""
+    out = {}
+    ctx = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    page.set_default_timeout(180_000)
+    w = Wire(page)
+    t0 = time.perf_counter()
+    page.goto(f"{app}/alps")
+    wait_drawn(page)
+    out["first_view_s"] = round(time.perf_counter() - t0, 2)
+    page.wait_for_timeout(1500)
+    out["first_view"] = w.take()
+    for name, path in (("next_page", "carpathians"), ("back_to_first", "alps")):
+        old = map_frame(page).url
+        page.click(f"[data-testid=stSidebar] a[href$='/{path}']")
+        wait_drawn(page, old)
+        page.wait_for_timeout(1500)
+        out[name] = w.take()
+    ctx.close()
+    for name, url in (("embed_first_view", f"{app}/alps?embed=true"), ("floor_first_view", f"{floor}/")):
+        ctx = browser.new_context(viewport={"width": 1000, "height": 600})
+        page = ctx.new_page()
+        page.set_default_timeout(180_000)
+        w = Wire(page)
+        t0 = time.perf_counter()
+        page.goto(url)
+        wait_drawn(page)
+        secs = round(time.perf_counter() - t0, 2)
+        page.wait_for_timeout(1500)
+        out[name] = {**w.take(), "drawn_s": secs}
+        ctx.close()
+    out["embed_minus_floor_kb"] = round(out["embed_first_view"]["kb"] - out["floor_first_view"]["kb"], 1)
+    out["first_view_drawn_ratio_to_floor"] = round(out["first_view_s"] / out["floor_first_view"]["drawn_s"], 2)
+    return out
+
+
+def two_servers(browser) -> dict:
+    """The app and the floor page side by side (warm), for the bytes-on-the-wire comparison."""
+    from tests.conftest import free_port
+
+    pa, pf = free_port(), free_port()
+    app, floor = start_server(ROOT / "serve.py", pa), start_server(ROOT / "bench" / "floor_app.py", pf)
+    try:
+        for url in (f"http://127.0.0.1:{pa}/alps", f"http://127.0.0.1:{pa}/carpathians", f"http://127.0.0.1:{pa}/alps?embed=true",
+                    f"http://127.0.0.1:{pf}/"):
+            view_page(browser, url)  # warm: each state's map is built once per process
+        return wire_bytes(browser, f"http://127.0.0.1:{pa}", f"http://127.0.0.1:{pf}")
+    finally:
+        for p in (app, floor):
+            p.terminate()
+            p.wait(20)
 
 
 def server_cost(browser, script: Path, paths: list[str], views: int = 8) -> dict:
@@ -156,7 +273,7 @@ def rss_sessions(browser, counts=(1, 20)) -> dict:
     from tests.conftest import free_port
 
     port = free_port()
-    proc = start_server(ROOT / "app.py", port)
+    proc = start_server(ROOT / "serve.py", port)
     out = {}
     ctxs = []
     try:
@@ -167,7 +284,7 @@ def rss_sessions(browser, counts=(1, 20)) -> dict:
                 page = ctx.new_page()
                 page.set_default_timeout(180_000)
                 page.goto(base)
-                page.wait_for_selector("iframe[title='streamlit_folium.st_folium']")
+                wait_drawn(page)
                 ctxs.append(ctx)
             time.sleep(2)
             out[f"rss_mb_{n}_sessions"] = round(rss_mb(proc.pid), 1)
@@ -226,16 +343,19 @@ def main(argv: list[str] | None = None) -> int:
             r["draw_ratio"] = round(r["explore_draw_s"] / r["ours_draw_s"], 1)
             results["views"][v] = r
             print(v, r, flush=True)
-        results["server_app"] = server_cost(browser, ROOT / "app.py", ["/alps", "/carpathians", "/andes", "/", "/partnership"], views=10)
+        results["server_app"] = server_cost(browser, ROOT / "serve.py", ["/alps", "/carpathians", "/andes", "/", "/partnership"], views=10)
         results["server_floor"] = server_cost(browser, ROOT / "bench" / "floor_app.py", ["/"])
+        results["server_ratio_to_floor"] = round(results["server_app"]["cpu_s_per_view"] / results["server_floor"]["cpu_s_per_view"], 2)
+        results["wire"] = two_servers(browser)
         results.update(rss_sessions(browser))
         browser.close()
     if not args.skip_build:
         with tempfile.TemporaryDirectory() as d:
             results["make_data_s"] = round(timed([sys.executable, "-m", "geo.build", "--out", d]), 1)
     old = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
-    if "load" in old:  # keep the load test's figures (bench.load writes them)
-        results["load"] = old["load"]
+    for key in ("load", "failover", "memory", "soak", "build"):  # written by other bench scripts: keep them
+        if key in old:
+            results[key] = old[key]
     (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     (OUT / "results.md").write_text(markdown(results))
     print(markdown(results))
@@ -266,6 +386,20 @@ def markdown(r: dict) -> str:
                   f"| Mountain Atlas map pages ({', '.join(a.get('paths', []))}) | {a['cpu_s_per_view']} | {a['views_per_s_per_core']} | {a['wall_s_per_view_median']} |",
                   f"| bare page with one small st_folium map (framework floor) | {f['cpu_s_per_view']} | {f['views_per_s_per_core']} | {f['wall_s_per_view_median']} |",
                   ""]
+    if r.get("server_ratio_to_floor"):
+        lines += [f"Server CPU per map-page view / framework floor: **{r['server_ratio_to_floor']}** (goal <= 1.3).", ""]
+    if r.get("wire"):
+        w = r["wire"]
+        lines += ["## Bytes on the wire (warm server; HTTP bodies as sent plus WebSocket frames, from Chromium's network events)", "",
+                  "| step | KB | HTTP KB | WebSocket KB | requests |", "|---|---|---|---|---|"]
+        for k, label in (("first_view", "first view of /alps (new tab)"), ("next_page", "then /carpathians (sidebar link)"),
+                         ("back_to_first", "then back to /alps (goal <= 80 KB)"), ("embed_first_view", "embed /alps?embed=true, first view"),
+                         ("floor_first_view", "bare page with one small st_folium map, first view")):
+            x = w[k]
+            lines.append(f"| {label} | {x['kb']} | {x['http_kb']} | {x['websocket_kb']} | {x['requests']} |")
+        lines += ["", f"Embed first view minus bare page: {w['embed_minus_floor_kb']} KB (goal <= 400 KB). "
+                  f"Time to a drawn map, first view: /alps {w['first_view_s']} s, embed {w['embed_first_view']['drawn_s']} s, "
+                  f"bare page {w['floor_first_view']['drawn_s']} s (ratio /alps : bare {w['first_view_drawn_ratio_to_floor']}).", ""]
     if r.get("data_load"):
         d = r["data_load"]
         per = ", ".join(f"{k[:-2]} {v} s" for k, v in d.items() if k not in ("import_s", "total_s"))
@@ -280,11 +414,13 @@ def markdown(r: dict) -> str:
         lines.append(f"- `make data` (python -m geo.build into an empty folder, pinned inputs cached): {r['make_data_s']} s.")
     if r.get("load"):
         lines += ["", "## Load: concurrent browser sessions (Playwright contexts in one Chromium on the same 2 cores)", "",
-                  "| setup | sessions | wall s | page views | errors | p50 to drawn map (s) | p95 (s) | server CPU s (all replicas) | replicas used |",
-                  "|---|---|---|---|---|---|---|---|---|"]
+                  "| setup | sessions | wall s | page views | errors | p50 to drawn map (s) | p95 (s) | server CPU s (all replicas) | "
+                  "CPU s / view | views / s / core | replicas used | pinning |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for k, x in r["load"].items():
             lines.append(f"| {k.replace('_', ' ')} | {x['sessions']} | {_f(x.get('wall_s'))} | {x['views']} | {x['errors']} | {_f(x['p50_s'])} | "
-                         f"{_f(x['p95_s'])} | {_f(x.get('server_cpu_s'))} | {_f(x.get('replicas'))} |")
+                         f"{_f(x['p95_s'])} | {_f(x.get('server_cpu_s'))} | {_f(x.get('server_cpu_s_per_view'))} | "
+                         f"{_f(x.get('views_per_s_per_core'))} | {_f(x.get('replicas'))} | {_f(x.get('pinned'))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 import folium
 from branca.element import MacroElement, Template
 
-from geo import artefacts, assets, catalog, layers
+from geo import artefacts, assets, catalog, data, layers, paths
 from geo.i18n import t
 from geo.layers import esc, prepare_state  # noqa: F401  (prepare_state: re-exported for callers)
 from geo.state import ViewState
@@ -144,20 +145,24 @@ _view_files = _ViewFiles()
 
 
 def _leaflet_files(store: artefacts.Store) -> dict[str, str]:
-    """Leaflet's JS/CSS and the two layer-control images, and our map script and style."""
+    """Leaflet's JS/CSS and the images its CSS names, and our map script and style."""
     out = {}
-    for img in ("layers.png", "layers-2x.png"):
+    css_text = (assets.LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
+    images = sorted(set(re.findall(r"url\((?:images/)([a-z0-9-]+\.png)\)", css_text)))
+    for img in images:
         out[img] = _view_files.get(store, ("asset", img), lambda img=img: (
             "leaflet-" + img.split(".")[0], "png", (assets.LEAFLET_DIR / "images" / img).read_bytes()))
 
     def css():
-        text = (assets.LEAFLET_DIR / "leaflet.css").read_text(encoding="utf-8")
-        for img in ("layers-2x.png", "layers.png"):
-            text = text.replace(f"images/{img}", out[img])
+        text = css_text
+        for img in images:
+            text = text.replace(f"url(images/{img})", f"url({out[img]})")
         return "leaflet", "css", text.encode("utf-8")
 
     out["leaflet.css"] = _view_files.get(store, ("asset", "leaflet.css"), css)
-    out["leaflet.js"] = _view_files.get(store, ("asset", "leaflet.js"), lambda: ("leaflet", "js", assets.inline_js().encode("utf-8")))
+    # Leaflet's attribution prefix links to leafletjs.com: keep the name, not the external link
+    out["leaflet.js"] = _view_files.get(store, ("asset", "leaflet.js"), lambda: (
+        "leaflet", "js", assets.inline_js().replace('<a href="https://leafletjs.com" ', "<a ").encode("utf-8")))
     out["atlas-map.js"] = _view_files.get(store, ("asset", "atlas-map.js"), lambda: ("atlas-map", "js", (STATIC / "atlas-map.js").read_bytes()))
     out["atlas-map.css"] = _view_files.get(store, ("asset", "atlas-map.css"), lambda: ("atlas-map", "css", (STATIC / "atlas-map.css").read_bytes()))
     return out
@@ -179,8 +184,8 @@ def _style_table(gdf) -> tuple[list[list], list[int]]:
 def _vector_specs(state: ViewState, p: layers.Prepared, store: artefacts.Store) -> list[dict]:
     """One or two layer specs: countries (by iso3, on the view's TopoJSON) and other shapes."""
     gdf = p.gdf
-    if gdf is None or gdf.empty:
-        return []
+    if gdf is None or gdf.empty:  # listed all the same (the legend names it): nothing of it in this view
+        return [{"type": "empty", "title": p.title}]
     has_iso = gdf["iso3"].notna() if "iso3" in gdf.columns else None
     specs = []
     if has_iso is not None and has_iso.any():
@@ -249,6 +254,7 @@ class _Loader(MacroElement):
     def __init__(self, spec_name: str, bounds: list, labels: dict):
         super().__init__()
         self._name = "AtlasLoader"
+        self._id = "atlas"
         args = json.dumps([spec_name, bounds, labels], ensure_ascii=False)[1:-1]
         self.args = args.replace("</", "<\\/")
 
@@ -270,6 +276,7 @@ def page_html(state: ViewState, spec_name: str, files: dict[str, str], title: st
     or, with ``inline`` (name -> bytes), all in the page (a self-contained file)."""
     m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, control_scale=True, prefer_canvas=True,
                    world_copy_jump=False, min_zoom=1, max_zoom=10, zoom_snap=0.25, zoom_delta=0.5, height="100%")
+    m._id = "atlas"  # folium's random element ids would make every build a new file
     if inline is None:
         m.default_js = [("leaflet", prefix + files["leaflet.js"]), ("atlas_map", prefix + files["atlas-map.js"])]
         m.default_css = [("leaflet_css", prefix + files["leaflet.css"]), ("atlas_map_css", prefix + files["atlas-map.css"])]
@@ -281,8 +288,9 @@ def page_html(state: ViewState, spec_name: str, files: dict[str, str], title: st
     head = f'<title>{esc(title)}</title>'
     if inline is not None:
         css = inline[files["leaflet.css"]].decode("utf-8")
-        for img in ("layers-2x.png", "layers.png"):
-            css = css.replace(files[img], "data:image/png;base64," + base64.b64encode(inline[files[img]]).decode())
+        for img, name in files.items():
+            if img.endswith(".png"):
+                css = css.replace(f"url({name})", "url(data:image/png;base64," + base64.b64encode(inline[name]).decode() + ")")
         island = {}
         for name, raw in inline.items():
             if name.endswith((".json", ".topojson", ".geojson")):
@@ -296,9 +304,7 @@ def page_html(state: ViewState, spec_name: str, files: dict[str, str], title: st
                  f"<script>{inline[files['leaflet.js']].decode('utf-8')}</script>\n"
                  f"<script>{inline[files['atlas-map.js']].decode('utf-8')}</script>")
     html = html.replace("<head>", "<head>\n" + head, 1)
-    # Leaflet's attribution prefix links to leafletjs.com: keep the name, not the external link
-    html = html.replace("</body>", "<script>document.querySelectorAll('.leaflet-control-attribution a[href^=\"https://leafletjs\"]')"
-                        ".forEach(function(a){a.removeAttribute('href')});</script>\n" + footer + "\n</body>", 1)
+    html = html.replace("</body>", footer + "\n</body>", 1)
     return html
 
 
@@ -332,7 +338,9 @@ def build(state: ViewState, store: artefacts.Store | None = None, focus=None) ->
     """The artefacts of ``state`` (built at most once per process, data generation and folder)."""
     store = store or artefacts.store()
     state = state.with_(embed=False, notices=())
-    key = (store.generation, str(store.base), _state_key(state, focus))
+    # the data files' state (one stat each, verified once): a damaged or repaired folder is a new key
+    files = [f for lid in (*state.layers, *([state.indicator] if state.indicator else [])) for f in catalog.layer(lid).files]
+    key = (store.generation, str(store.base), str(paths.data_dir()), tuple(data.problems(files)), _state_key(state, focus))
     with _builds_lock:
         mb = _builds.get(key)
         if mb is not None:
@@ -355,7 +363,7 @@ def _build(state: ViewState, store: artefacts.Store, focus) -> MapBuild:
     spec_name = store.put(f"state-{state.view}", "json", _json_bytes(spec), per_state=True)
     title = t("map_alt", state.lang, title=catalog.view(state.view).title(state.lang))
     page = store.put(f"map-{state.view}", "html", page_html(state, spec_name, files, title, focus=focus).encode("utf-8"), per_state=True)
-    needs = (page, spec_name, *files.values(), *[lyr["url"] for lyr in spec["layers"]])
+    needs = (page, spec_name, *files.values(), *[lyr["url"] for lyr in spec["layers"] if "url" in lyr])
     problems = tuple(pr for p in prepared for pr in p.problems)
     sources = tuple(dict.fromkeys(p.source_line for p in prepared if p.ok))
     return MapBuild(store.generation, page, spec_name, files, tuple(dict.fromkeys(needs)), problems, sources)

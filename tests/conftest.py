@@ -7,11 +7,15 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+# Map artefacts of the test run (and of the apps it starts) go to a folder of their own.
+os.environ.setdefault("ATLAS_ARTEFACT_DIR", tempfile.mkdtemp(prefix="atlas-artefacts-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -5,6 +5,7 @@ the value never echoed, not in the page, the map HTML or the URL)."""
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,7 +13,7 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from geo import catalog
+from geo import artefacts, catalog
 from geo.i18n import t
 
 TIMEOUT = 120
@@ -68,15 +69,24 @@ def _strings(msg: Message, out: list[str]) -> None:
                 out.append(x.decode("utf-8", "replace"))
 
 
+MAP_SRC = re.compile(r"/artefacts/([0-9a-f]{16})/([a-z0-9-]+\.[0-9a-f]{16}\.html)")
+
+
 def everything(at: AppTest) -> str:
-    """Every string the app sent to the browser: texts, widget labels and options, component
-    arguments (the map's HTML), data frames' cells."""
+    """Every string the app sent to the browser: texts, widget labels and options, data frames'
+    cells, and the map each iframe shows (its page and per-state JSON from the artefact store)."""
     out: list[str] = []
     for root in (at.main, at.sidebar):
         for node in root:
             proto = getattr(node, "proto", None)
             if isinstance(proto, Message):
                 _strings(proto, out)
+    store = artefacts.store()
+    for gen, page in {m.groups() for x in out for m in MAP_SRC.finditer(x)}:
+        assert gen == store.generation
+        html = store.path(page).read_text(encoding="utf-8")
+        out.append(html)
+        out += [store.path(n).read_text(encoding="utf-8") for n in re.findall(r"state-[a-z-]+\.[0-9a-f]{16}\.json", html)]
     return "\n".join(out)
 
 
@@ -168,3 +178,19 @@ def test_resolution_page_has_every_operative_paragraph_anchor():
     heads = [s.value for s in at.subheader]
     assert sum(1 for h in heads if h.startswith("OP")) == 39
     assert any(h.startswith("OP28") for h in heads)
+
+
+def test_sessions_share_one_map_render_and_a_rerun_sends_no_map():
+    from geo import mapping
+
+    first = run("views/alps.py")
+    builds = mapping.BUILD_COUNT["n"]
+    src = first.get("iframe")[0].proto.src
+    second = run("views/alps.py")  # another session, same state
+    second.run()  # and a rerun that keeps the map state
+    frames = second.get("iframe")
+    assert len(frames) == 1 and frames[0].proto.src == src and mapping.BUILD_COUNT["n"] == builds
+    assert frames[0].proto.ByteSize() < 500  # the page carries the map's address, not the map
+    assert MAP_SRC.search(src) and frames[0].proto.alt == "Map: The Alps"
+    zh = run("views/alps.py", {"lang": "zh"})
+    assert zh.get("iframe")[0].proto.src != src and mapping.BUILD_COUNT["n"] <= builds + 1  # built here unless an earlier test did

@@ -15,7 +15,7 @@ import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from geo import data, layers, mapping, paths
+from geo import artefacts, data, layers, mapping, paths
 from geo.raw import sha256_file
 from geo.state import ViewState
 
@@ -107,8 +107,8 @@ def poisoned(tmp_path, monkeypatch):
 
 
 def _as_the_browser_reads_it(html: str) -> str:
-    """folium embeds data with Jinja's tojson, which writes < > & ' as \\u003c etc.: JavaScript
-    turns them back into characters before a tooltip's innerHTML sees them, so decode them."""
+    """JSON may write < > & ' as \\u003c etc.: JavaScript turns them back into characters before a
+    tooltip's or the legend's innerHTML sees them, so decode them."""
     return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), html)
 
 
@@ -130,8 +130,10 @@ def _assert_escaped(html: str, expect_escaped: list[str]) -> None:
 def test_poisoned_names_are_escaped_in_the_map(poisoned, state, expect):
     prepared = mapping.prepare_state(state)
     assert all(p.ok for p in prepared), [p.problems for p in prepared]
-    html = mapping.build_map(state, prepared).get_root().render()
-    _assert_escaped(html, expect)
+    store = artefacts.store()
+    mb = mapping.build(state, store)
+    sent = [store.path(n).read_text(encoding="utf-8") for n in mb.needs if not n.endswith((".png", ".jpg"))]
+    _assert_escaped("\n".join(sent), expect)
 
 
 def test_poisoned_tables_keep_the_text_as_data(poisoned):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
-from geo import catalog, data, layers, mapping
+from geo import artefacts, catalog, data, layers, mapping
 from geo.state import ViewState
 from tests import tiny_data
 
@@ -73,9 +74,12 @@ def test_markup_in_data_is_escaped_in_tooltips_and_map(tiny):
     tip = p.gdf.set_index("iso3").loc["BBB", "tip"]
     assert tiny_data.EVIL not in tip and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in tip
     state = ViewState(view="world", layers=(), indicator="mountain_share")
-    html = mapping.build_map(state, asset_base="assets").get_root().render()
-    assert tiny_data.EVIL not in html
-    assert "onerror=\\\"alert" not in html and 'onerror="alert' not in html
+    store = artefacts.store()
+    mb = mapping.build(state, store)
+    sent = "".join(store.path(n).read_text(encoding="utf-8") for n in mb.needs if not n.endswith((".png", ".jpg")))
+    assert tiny_data.EVIL not in sent and 'onerror="alert' not in sent and "onerror=\\\"alert" not in sent
+    spec = json.loads(store.path(mb.spec).read_text(encoding="utf-8"))
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in spec["layers"][0]["features"]["BBB"][1]
 
 
 def test_missing_file_is_reported_not_raised(tiny):
@@ -93,28 +97,29 @@ def test_corrupt_file_is_reported(tiny):
     assert not p.ok and "stats/country_mountain_area.csv" in p.problems[0] and "corrupt" in p.problems[0]
 
 
-def test_map_html_has_no_third_party_asset(tiny):
+def test_map_page_links_only_its_own_artefacts(tiny):
     state = ViewState(view="world", layers=(), indicator="mountain_share")
-    html = mapping.build_map(state, asset_base="../geo.ui.leaflet_assets").get_root().render()
+    mb = mapping.build(state)
+    html = artefacts.store().path(mb.page).read_text(encoding="utf-8")
     urls = re.findall(r'(?:src|href)=["\']([^"\']+)', html)
-    assert urls, "the map links no Leaflet at all"
-    assert all(not u.startswith(("http:", "https:", "//")) for u in urls), urls
-    assert "../geo.ui.leaflet_assets/leaflet.js" in urls
+    assert {mb.files["leaflet.js"], mb.files["atlas-map.js"], mb.files["leaflet.css"], mb.files["atlas-map.css"]} <= set(urls)
+    assert all(artefacts.NAME.match(u) for u in urls), urls  # relative, content-named, nothing off the host
 
 
-def test_standalone_html_inlines_leaflet(tiny):
-    state = ViewState(view="world", layers=(), indicator="mountain_share")
-    html = mapping.standalone_html(mapping.build_map(state))
-    assets = re.findall(r'<(?:script|link|img|iframe)\b[^>]*?(?:src|href)=["\']([^"\']+)', html) + re.findall(r'url\((?!data:)([^)]+)\)', html)
-    assert not [u for u in assets if re.match(r'["\']?(https?:)?//', u)], assets
-    assert "L.map(" in html and "leaflet-container" in html  # JS and CSS inlined
+def test_inline_page_needs_no_server(tiny):
+    state = ViewState(view="world", layers=("hillshade",), indicator="mountain_share")
+    html = mapping.inline_page(mapping.build(state), state, "t")
+    refs = re.findall(r'<(?:script|link|img|iframe)\b[^>]*?(?:src|href)=["\']([^"\']+)', html) + re.findall(r'url\((?!data:|#)([^)]+)\)', html)
+    assert not refs, refs  # every file inlined: scripts, styles, JSON, images as data URLs
+    assert "L.map(" in html and "leaflet-container" in html and 'id="atlas-inline"' in html and "url(data:image/png;base64," in html
 
 
 def test_online_tiles_only_when_asked(tiny):
-    off = mapping.build_map(ViewState(view="world", layers=(), indicator="mountain_share"), asset_base="a").get_root().render()
-    on = mapping.build_map(ViewState(view="world", layers=(), indicator="mountain_share", tiles=True), asset_base="a").get_root().render()
-    assert "tile.openstreetmap.org" not in off
-    assert "tile.openstreetmap.org" in on
+    store = artefacts.store()
+    off = mapping.build(ViewState(view="world", layers=(), indicator="mountain_share"), store)
+    on = mapping.build(ViewState(view="world", layers=(), indicator="mountain_share", tiles=True), store)
+    assert "tile.openstreetmap.org" not in "".join(store.path(n).read_text(encoding="utf-8") for n in off.needs if n.endswith((".json", ".html")))
+    assert "tile.openstreetmap.org" in store.path(on.spec).read_text(encoding="utf-8")
 
 
 def test_bins_fixed_for_percent_quantiles_otherwise():

@@ -91,6 +91,7 @@
   }
 
   function buildLayer(spec) {
+    if (spec.type === "empty") return Promise.resolve(L.layerGroup());
     if (spec.type === "image") {
       return Promise.resolve(L.imageOverlay(imageURL(spec.url), spec.bounds, {interactive: false, opacity: spec.opacity || 1,
         alt: spec.title}));
@@ -187,6 +188,7 @@
         var overlays = {}, missing = [];
         built.forEach(function (b) {
           if (b.error) { missing.push(b.spec.url); return; }
+          if (overlays[b.spec.title]) { overlays[b.spec.title].addLayer(b.layer); return; }  // one entry per layer
           b.layer.addTo(map);
           overlays[b.spec.title] = b.layer;
         });

@@ -13,7 +13,9 @@ from tests.conftest import ARTIFACTS
 FRAMEWORK_NOISE = re.compile(r"/_stcore/(health|host-config)$")
 LOOPBACK = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]")
 LOCAL_SCHEMES = re.compile(r"^(data|blob|about|javascript):")
-MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+#: The map is an iframe holding a map artefact page (geo.mapping), served from /artefacts/<generation>/.
+MAP_IFRAME = "iframe[data-testid='stIFrame'][src*='/artefacts/']"
+MAP_FRAME_URL = re.compile(r"/artefacts/[0-9a-f]{16}/(map|embed)-[a-z-]+\.[0-9a-f]{16}\.html$")
 
 #: Counts of what Leaflet has put on screen inside the map iframe: loaded image overlays,
 #: SVG paths, canvases, and painted (non-transparent) pixels of the vector canvases, sampled.
@@ -30,7 +32,8 @@ DRAWN_JS = """() => {
           paths: document.querySelectorAll('path.leaflet-interactive').length,
           canvases: canv.length, painted: painted};
 }"""
-DRAWN_READY = ("() => window.L && document.querySelector('.leaflet-container') && "
+DRAWN_READY = ("() => window.L && document.documentElement.getAttribute('data-atlas') === 'drawn' && "
+               "document.querySelector('.leaflet-container') && "
                "(Array.from(document.querySelectorAll('img.leaflet-image-layer')).some(i => i.complete && i.naturalWidth > 0) || "
                "document.querySelectorAll('path.leaflet-interactive, .leaflet-overlay-pane canvas').length > 0)")
 LAYER_LABELS_JS = ("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label, "
@@ -65,7 +68,7 @@ class Visit:
         return [r for r in self.responses if r.url.split("?")[0].endswith(suffix)]
 
     def map_frame(self):
-        return next((f for f in self.page.frames if "streamlit_folium" in f.url), None)
+        return next((f for f in self.page.frames if MAP_FRAME_URL.search(f.url)), None)
 
     def wait_map_frame(self, timeout_ms: int):
         self.page.wait_for_selector(MAP_IFRAME, timeout=timeout_ms)
@@ -75,7 +78,7 @@ class Visit:
             if frame is not None:
                 return frame
             self.page.wait_for_timeout(200)
-        raise AssertionError("the page has no streamlit-folium map frame")
+        raise AssertionError("the page has no map frame")
 
     def drawn(self) -> dict:
         return self.map_frame().evaluate(DRAWN_JS)

@@ -1,41 +1,42 @@
-"""The live app inside an iframe on a page of another origin (another loopback address)."""
+"""Embeds: the live app inside iframes on a page of another origin (another loopback address) at
+three sizes, the static embed in a frame sandboxed without ``allow-same-origin``, and the static
+export opened from disk."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import FRAMEWORK_NOISE
+from tests.browser.helpers import FRAMEWORK_NOISE, MAP_FRAME_URL
 from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.browser
 HOST_IP = "127.0.0.2"
 LOOPBACK = {"127.0.0.1", HOST_IP, "localhost"}
+SIZES = [(360, 640), (768, 432), (1000, 500)]
+CARPATHIANS = [[43.5, 16.5], [50.5, 27.5]]
 
-# In the map frame: GeoJSON features Leaflet holds, image overlays, and painted canvas pixels
-# (prefer_canvas draws vectors on a canvas, so there are no .leaflet-interactive paths).
+# In a map frame: features Leaflet holds, image overlays, painted canvas pixels (vectors are drawn on
+# a canvas), and whether the map was drawn from its spec.
 DRAWN_JS = """() => {
-  // folium names its map map_<hex>; reading every window property would throw on localStorage
-  // in a third-party frame
-  const maps = Object.keys(window).filter(k => k.startsWith('map_'))
-    .map(k => { try { return window[k]; } catch (e) { return null; } })
-    .filter(v => window.L && v instanceof L.Map);
+  const m = window.AtlasMap && window.AtlasMap.map;
   let features = 0;
-  maps.forEach(m => m.eachLayer(l => { if (l.feature) features++; }));
+  if (m) m.eachLayer(l => { if (l.feature) features++; });
   let painted = 0;
   document.querySelectorAll('.leaflet-overlay-pane canvas').forEach(c => {
     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
     for (let i = 3; i < d.length; i += 4 * 16) if (d[i] > 0) painted++;
   });
-  return {maps: maps.length, features, painted,
-          images: document.querySelectorAll('.leaflet-image-layer').length,
-          paths: document.querySelectorAll('.leaflet-interactive').length};
+  return {drawn: document.documentElement.getAttribute('data-atlas'), features, painted,
+          images: Array.from(document.querySelectorAll('img.leaflet-image-layer')).filter(i => i.complete && i.naturalWidth > 0).length};
 }"""
+READY = f"() => {{ const d = ({DRAWN_JS})(); return d.drawn === 'drawn' && d.features > 0 && d.painted > 100; }}"
 
 
 def off_loopback(url: str) -> bool:
@@ -44,55 +45,134 @@ def off_loopback(url: str) -> bool:
     return urlsplit(url).hostname not in LOOPBACK
 
 
-@pytest.fixture()
-def host_page(tmp_path, app_url):
-    (tmp_path / "index.html").write_text(
-        f'<!doctype html><html><body><h1>A newsroom page</h1>'
-        f'<iframe id="atlas" src="{app_url}/alps?embed=true&lang=zh" width="1000" height="700" style="border:0"></iframe>'
-        f"</body></html>", encoding="utf-8")
+@pytest.fixture(scope="module")
+def host(tmp_path_factory, app_url):
+    """A static web server on another origin; ``host(name, iframe_html)`` writes a page, returns its URL."""
+    folder = tmp_path_factory.mktemp("host")
     port = free_port(HOST_IP)
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", HOST_IP, "--directory", str(tmp_path)],
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", HOST_IP, "--directory", str(folder)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://{HOST_IP}:{port}/index.html"
-    for _ in range(50):
+    base = f"http://{HOST_IP}:{port}"
+    (folder / "ping.html").write_text("ok")
+    end = time.time() + 60
+    while time.time() < end:
         try:
-            urllib.request.urlopen(url, timeout=1)
+            urllib.request.urlopen(f"{base}/ping.html", timeout=2)
             break
         except OSError:
-            time.sleep(0.1)
-    yield url
+            time.sleep(0.2)
+
+    def page(name: str, iframe: str) -> str:
+        (folder / name).write_text(f'<!doctype html><html><body style="margin:0">{iframe}</body></html>', encoding="utf-8")
+        return f"{base}/{name}"
+
+    yield page
     proc.terminate()
 
 
-def test_app_draws_inside_a_cross_origin_iframe(browser, host_page, app_url):
+class Recorder:
+    def __init__(self, page):
+        self.outside: list[str] = []
+        self.failed: list[str] = []
+        page.on("request", lambda r: self.outside.append(r.url) if off_loopback(r.url) else None)
+        page.on("websocket", lambda ws: self.outside.append(ws.url) if off_loopback(ws.url) else None)
+        page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
+
+
+def wait_frame(page, pattern, timeout_s: float = 90):
+    end = time.time() + timeout_s
+    while time.time() < end:
+        frame = next((f for f in page.frames if pattern.search(f.url)), None)
+        if frame is not None:
+            return frame
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no frame matching {pattern.pattern}: {[f.url for f in page.frames]}")
+
+
+@pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_embed_fits_its_frame(browser, host, app_url, width, height):
+    url = host(f"embed-{width}.html", f'<iframe id="atlas" src="{app_url}/carpathians?embed=true" width="{width}" '
+                                      f'height="{height}" style="border:0;display:block"></iframe>')
+    ctx = browser.new_context(viewport={"width": width + 40, "height": height + 40})
+    page = ctx.new_page()
+    rec = Recorder(page)
+    try:
+        page.goto(url)
+        frame = wait_frame(page, MAP_FRAME_URL)
+        frame.wait_for_function(READY, timeout=90_000)
+        app = frame.parent_frame
+        assert app.url.startswith(app_url) and not page.url.startswith(app_url)  # really another origin
+        # the map fills the frame's width and all its height but one footer line, which is visible
+        footer = app.locator(".st-key-ma-embed-footer")
+        footer.wait_for(timeout=60_000)
+        map_box = app.evaluate("() => { const r = document.querySelector('[data-testid=stIFrame]').getBoundingClientRect(); "
+                               "return {top: r.top, bottom: r.bottom, width: r.width}; }")
+        foot = footer.evaluate("e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }")
+        assert abs(map_box["width"] - width) <= 1 and map_box["top"] <= 1, map_box
+        assert map_box["bottom"] >= height - 40 and foot["top"] >= map_box["bottom"] - 1 and foot["bottom"] <= height + 0.5, (map_box, foot)
+        assert "↗" in footer.inner_text() and footer.locator("a").count() == 1  # the link back
+        # nothing of the view cut off: the map opens on the range's bounds, without animating
+        assert frame.evaluate(f"() => AtlasMap.map.getBounds().pad(0.001).contains(L.latLngBounds({CARPATHIANS}))")
+        # the legend starts folded below 600 px and unfolds on demand
+        toggle = frame.locator(".ma-legend-toggle")
+        first = toggle.get_attribute("aria-expanded")
+        assert first == ("false" if width < 600 else "true")
+        toggle.click()
+        assert toggle.get_attribute("aria-expanded") != first
+        assert frame.locator(".ma-legend-body").is_visible() == (first == "false")
+        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"embed_{width}x{height}.png"))
+    finally:
+        ctx.close()
+
+
+def test_chinese_embed_draws_in_a_cross_origin_frame(browser, host, app_url):
+    url = host("embed-zh.html", f'<h1>A newsroom page</h1><iframe src="{app_url}/alps?embed=true&lang=zh" width="1000" '
+                                f'height="700" style="border:0"></iframe>')
     ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     page = ctx.new_page()
-    outside: list[str] = []
-    failed: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if off_loopback(r.url) else None)
-    page.on("websocket", lambda ws: outside.append(ws.url) if off_loopback(ws.url) else None)
-    page.on("response", lambda r: failed.append(r.url) if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
+    rec = Recorder(page)
     try:
-        page.goto(host_page)
-        deadline = time.time() + 90
-        map_frame = None
-        while time.time() < deadline and map_frame is None:
-            map_frame = next((f for f in page.frames if "streamlit_folium" in f.url), None)
-            page.wait_for_timeout(300)
-        assert map_frame is not None, [f.url for f in page.frames]
-        app_frame = map_frame.parent_frame
-        assert app_frame.url.startswith(app_url) and not page.url.startswith(app_url)  # really another origin
-        map_frame.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 0 && d.painted > 100; }}", timeout=60_000)
-        drawn = map_frame.evaluate(DRAWN_JS)
-        assert drawn["maps"] == 1 and drawn["features"] > 10 and drawn["images"] >= 1, drawn  # countries, region, places
-        assert drawn["painted"] > 100 or drawn["paths"] > 0, drawn
-        assert "阿尔卑斯山脉" in app_frame.inner_text("body")  # embed view: map first, link back to the full page
-        assert not outside, outside
-        assert not failed, failed
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.goto(url)
+        frame = wait_frame(page, MAP_FRAME_URL)
+        frame.wait_for_function(READY, timeout=90_000)
+        drawn = frame.evaluate(DRAWN_JS)
+        assert drawn["features"] > 10 and drawn["images"] >= 1, drawn  # countries, region, places; terrain and classes
+        assert "阿尔卑斯山脉" in frame.parent_frame.inner_text("body")  # the link back names the view in Chinese
+        assert frame.evaluate("() => document.documentElement.lang") == "zh"
+        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
         page.screenshot(path=str(ARTIFACTS / "embed_cross_origin.png"))
     finally:
         ctx.close()
+
+
+def test_static_embed_draws_in_a_sandboxed_frame(browser, host, app_url):
+    """Sites that sandbox iframes without allow-same-origin get the static embed of the same view."""
+    url = host("static.html", f'<iframe src="{app_url}/embed/alps?lang=zh&layers=hillshade,mountain_classes,places" '
+                              f'sandbox="allow-scripts allow-popups" width="800" height="500" style="border:0"></iframe>')
+    ctx = browser.new_context(viewport={"width": 900, "height": 600})
+    page = ctx.new_page()
+    rec = Recorder(page)
+    try:
+        page.goto(url)
+        frame = wait_frame(page, MAP_FRAME_URL)
+        frame.wait_for_function(READY, timeout=90_000)
+        assert frame.evaluate("() => window.origin") == "null"  # really sandboxed: an opaque origin
+        footer = frame.locator(".ma-footer")
+        assert footer.is_visible() and "阿尔卑斯山脉" in footer.inner_text()
+        href = footer.locator("a").get_attribute("href")
+        assert href.endswith("alps?lang=zh&layers=hillshade%2Cmountain_classes%2Cplaces"), href
+        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
+        page.screenshot(path=str(ARTIFACTS / "embed_static_sandboxed.png"))
+    finally:
+        ctx.close()
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{app_url}/embed/alps?layers=%3Cscript%3E", timeout=30)
+    assert e.value.code == 400 and b"<script>" not in e.value.read()
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{app_url}/embed/nowhere", timeout=30)
+    assert e.value.code == 404
 
 
 def test_static_export_draws_from_a_file_url(browser, tmp_path):
@@ -107,7 +187,7 @@ def test_static_export_draws_from_a_file_url(browser, tmp_path):
     page.on("websocket", lambda ws: outside.append(ws.url))
     try:
         page.goto((tmp_path / "carpathians.html").as_uri())
-        page.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 0 && d.painted > 100; }}", timeout=30_000)
+        page.wait_for_function(READY, timeout=60_000)
         drawn = page.evaluate(DRAWN_JS)
         assert drawn["features"] > 10 and drawn["images"] >= 1, drawn
         assert not outside, outside

@@ -3,6 +3,8 @@ with a JavaScript MIME type, no console error, and nothing leaves 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
+import re
 import urllib.error
 import urllib.request
 
@@ -10,7 +12,7 @@ import pytest
 
 from geo import catalog
 from geo.i18n import t
-from tests.browser.helpers import settle, shot
+from tests.browser.helpers import MAP_IFRAME, settle, shot
 
 pytestmark = pytest.mark.browser
 
@@ -61,27 +63,53 @@ def test_map_page_draws_lists_its_layers_and_stays_offline(visit, app_url, path)
     shot(v, f"page_{path or 'world'}")
 
 
-def test_leaflet_loads_from_the_app_as_javascript(visit, app_url):
+def test_map_files_are_local_content_named_artefacts(visit, app_url):
     v = visit(f"{app_url}/alps")
-    js, css = v.responses_for("/leaflet.js"), v.responses_for("/leaflet.css")
-    assert js and css, "Leaflet's files were not requested from the app"
-    for r in js:
-        assert r.url.startswith(app_url) and "/component/geo.ui.leaflet_assets/" in r.url, r.url
-        assert r.status in (200, 304) and "javascript" in r.content_type, (r.status, r.content_type)
-    for r in css:
-        assert r.status in (200, 304) and "text/css" in r.content_type, (r.status, r.content_type)
+    named = re.compile(r"/artefacts/[0-9a-f]{16}/[a-z0-9-]+\.[0-9a-f]{16}\.[a-z]+$")
+    js = [r for r in v.responses if r.url.split("?")[0].endswith(".js") and "/artefacts/" in r.url]
+    css = [r for r in v.responses if r.url.split("?")[0].endswith(".css") and "/artefacts/" in r.url]
+    assert len(js) == 2 and len(css) == 2, [r.url for r in v.responses if "/artefacts/" in r.url]  # Leaflet and our map script
+    for r in js + css:
+        assert r.url.startswith(app_url) and named.search(r.url), r.url
+        assert r.status in (200, 304) and ("javascript" in r.content_type or "text/css" in r.content_type), (r.url, r.content_type)
     from geo import assets
 
     assert v.map_frame().evaluate("() => typeof window.L === 'object' && window.L.version") == assets.LEAFLET_VERSION
     check_clean(v)
 
 
-def test_leaflet_url_answers_with_a_javascript_mime_type(app_url):
-    from geo import assets
+def test_artefacts_answer_with_validators_and_refuse_other_paths(visit, app_url):
+    v = visit(f"{app_url}/carpathians")
+    url = next(r.url for r in v.responses if r.url.endswith(".topojson"))
+    with urllib.request.urlopen(url, timeout=30) as r:
+        etag, cache = r.headers["ETag"], r.headers["Cache-Control"]
+        assert r.status == 200 and "immutable" in cache and "max-age=31536000" in cache and etag
+        assert json.loads(r.read())["type"] == "Topology"
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(urllib.request.Request(url, headers={"If-None-Match": etag}), timeout=30)
+    assert e.value.code == 304
+    gen_url = url.rsplit("/", 1)[0]
+    for bad in ("..%2Fmanifest.json", "manifest.json", "..%2F..%2F..%2Fapp.py", "x.0123456789abcdef.py"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{gen_url}/{bad}", timeout=30)
+        assert e.value.code in (400, 404), bad
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(f"{gen_url}/map-alps.0123456789abcdef.html", timeout=30)
+    assert e.value.code == 404
 
-    with urllib.request.urlopen(f"{app_url}/component/geo.ui.{assets.COMPONENT_NAME}/leaflet.js", timeout=30) as r:
-        assert r.status == 200 and "javascript" in r.headers["Content-Type"]
-        assert b"Leaflet" in r.read(2000)
+
+def test_wheel_over_the_map_scrolls_the_page_not_the_map(visit, app_url):
+    v = visit(f"{app_url}/alps")
+    frame = v.map_frame()
+    zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
+    box = v.page.locator(MAP_IFRAME).bounding_box()
+    scroller = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
+    before = v.page.evaluate(scroller)
+    v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(3):
+        v.page.mouse.wheel(0, 300)
+    v.page.wait_for_function(f"() => ({scroller})() > {before}", timeout=30_000)
+    assert frame.evaluate("() => AtlasMap.map.getZoom()") == zoom
 
 
 def test_chinese_page_shows_chinese(visit, app_url):

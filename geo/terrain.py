@@ -1184,15 +1184,11 @@ def country_mountain_table(countries, tile_cls: np.ndarray, shares: np.ndarray, 
 
 def build_stats(ctx) -> None:
     """Step ``mountain-stats``: ``stats/country_mountain_area.csv``."""
-    import rasterio
-
     from geo.countries import read_countries
 
-    with rasterio.open(ctx.path("terrain/mountain_classes.tif")) as src:
-        cls5 = src.read(1)
     tile_cls, shares = combined_shares_from(ctx)
     countries = read_countries(ctx.raw("countries-10m.json"))
-    df = country_mountain_table(countries, tile_cls, shares, cls5)
+    df = country_mountain_table(countries, tile_cls, shares)
     buf = io.StringIO()
     df.to_csv(buf, index=False, lineterminator="\n")
     ctx.out("stats/country_mountain_area.csv").write_text(buf.getvalue(), encoding="utf-8")
@@ -1201,7 +1197,7 @@ def build_stats(ctx) -> None:
         "Mountain area per country and class 1-7 (km², WGS84 ellipsoid): 30\" GLOBE classes inside 0-50N, 0-90E, the calibrated "
         "sub-grid model's shares of 5' cells elsewhere (grid_30s_pct: share of the country where the 30\" grid applies); cells cut "
         "by borders count by the fraction covered (exactextract); land_km2 is the country polygon's ellipsoidal area "
-        "(pyproj.Geod); share = mountain / land; mountain_km2_5min: the plain 5' classes, for comparison. Not the official "
+        "(pyproj.Geod); share = mountain / land. Not the official "
         "SDG 15.4.2 figures (docs/mountain-definition.md).",
         [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"), DEFINITION_SOURCE,
          {"name": "exactextract (coverage fractions)", "licence": "Apache-2.0", "url": "https://pypi.org/project/exactextract/"}],

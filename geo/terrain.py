@@ -368,13 +368,20 @@ def tile_padded(tile: np.ndarray, z5: np.ndarray, r0: int, r1: int, pad: int = F
 
 def fine_tile_classes(tile: np.ndarray, z5: np.ndarray, chunk: int = FINE_CHUNK_ROWS) -> np.ndarray:
     """Classes 1-7 on the whole 30" tile, neighbourhoods reaching into the 5' grid beyond its edges."""
+    from concurrent.futures import ThreadPoolExecutor
+
     grid = Grid(cell_deg=FINE_CELL_DEG, lat_top=TILE_LAT_TOP, lon_left=TILE_LON_LEFT, wrap_x=False)
     out = np.empty(tile.shape, dtype=np.uint8)
-    for r0 in range(0, tile.shape[0], chunk):
+
+    def one(r0: int) -> None:
         r1 = min(r0 + chunk, tile.shape[0])
         zp = tile_padded(tile, z5, r0, r1)
         g = Grid(cell_deg=FINE_CELL_DEG, lat_top=TILE_LAT_TOP - r0 * FINE_CELL_DEG, lon_left=TILE_LON_LEFT, wrap_x=False)
         out[r0:r1] = fine_classes_padded(zp, g, FINE_PAD)[0]
+
+    # chunks are independent (each reads its own margin), so two threads give the same bytes
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(one, range(0, tile.shape[0], chunk)))
     return add_class7(out, grid)
 
 
@@ -406,11 +413,13 @@ AFRICA_HOLDOUT = ((0.0, 0.0), (0.0, 37.6), (11.5, 37.6), (32.3, 31.6), (32.6, 29
 EUROPE_HOLDOUT = ((0.0, 42.0), (0.0, 50.0), (30.0, 50.0), (30.0, 42.0))
 
 
-def coarse_features(z: np.ndarray, grid: Grid = Grid()) -> dict[str, np.ndarray]:
+def coarse_features(z: np.ndarray, grid: Grid = Grid(), slope: np.ndarray | None = None, range7: np.ndarray | None = None
+                    ) -> dict[str, np.ndarray]:
     """What the 5' grid sees at each cell: elevation, slope and local range as the 5' class rules
     take them (:func:`kapos_classes`), and the range within 25 km (roughness at a wider radius).
 
     NaN elevation (sea) counts as 0 m in neighbourhoods; its features are NaN-free but meaningless.
+    ``slope`` and ``range7`` may be passed when :func:`kapos_classes` already computed them.
     """
     e = np.where(np.isnan(z), 0.0, z).astype(np.float32)
     pad = 20
@@ -418,8 +427,9 @@ def coarse_features(z: np.ndarray, grid: Grid = Grid()) -> dict[str, np.ndarray]
     ep = np.pad(ep, ((0, 0), (pad, pad)), mode="wrap" if grid.wrap_x else "edge")
     lats = grid.row_lats(e.shape[0])
     r25 = disk_range(ep, lats, pad, lambda la: disk_footprint(min(abs(la), 80.0), grid.cell_deg, RANGE2_RADIUS_M))
-    return {"elevation": e, "range7": local_range(e, grid).astype(np.float32),
-            "slope": mountain_slope_deg(e, grid).astype(np.float32), "range25": r25}
+    range7 = local_range(e, grid) if range7 is None else range7
+    slope = mountain_slope_deg(e, grid) if slope is None else slope
+    return {"elevation": e, "range7": range7.astype(np.float32), "slope": slope.astype(np.float32), "range25": r25}
 
 
 def block_fractions(fine: np.ndarray, k: int = FINE_PER_COARSE, lat_top: float = TILE_LAT_TOP,
@@ -433,11 +443,18 @@ def block_fractions(fine: np.ndarray, k: int = FINE_PER_COARSE, lat_top: float =
         ellipsoidal area, so the shares of a cell sum to 1.
     """
     nr, nc = fine.shape
-    w = areas.row_cell_areas_km2(lat_top, cell_deg, nr).reshape(nr // k, k)
-    out = np.empty((len(OUTCOMES), nr // k, nc // k))
-    for i, v in enumerate(OUTCOMES):
-        m = (fine == v).reshape(nr // k, k, nc // k, k).sum(axis=3)  # (R, k, C): count per fine row
-        out[i] = np.einsum("rkc,rk->rc", m, w)
+    no = len(OUTCOMES) + 1  # values outside OUTCOMES (not expected) fall in a last, dropped bin
+    lut = np.full(256, no - 1, dtype=np.int64)
+    lut[list(OUTCOMES)] = np.arange(len(OUTCOMES))
+    w = areas.row_cell_areas_km2(lat_top, cell_deg, nr)
+    nbc = nc // k
+    block_col = np.arange(nc) // k
+    out = np.empty((len(OUTCOMES), nr // k, nbc))
+    for br in range(nr // k):  # one row of blocks at a time keeps memory flat
+        rows = slice(br * k, (br + 1) * k)
+        key = lut[fine[rows]] * nbc + block_col[None, :]
+        wts = np.broadcast_to(w[rows, None], key.shape)
+        out[:, br] = np.bincount(key.ravel(), weights=wts.ravel(), minlength=no * nbc).reshape(no, nbc)[:len(OUTCOMES)]
     return out / out.sum(axis=0, keepdims=True)
 
 
@@ -485,22 +502,27 @@ def predict_subgrid(model: dict, feats: dict[str, np.ndarray]) -> np.ndarray:
     never seen in training gets the nearest elevation bin that was.
     """
     shape = next(iter(feats.values())).shape
-    out = np.full((len(OUTCOMES),) + shape, np.nan)
+    rows = [np.zeros(len(OUTCOMES))]  # row 0: placeholder, replaced below for cells no level holds
+    choice = np.zeros(shape, dtype=np.int64)
     for level, table in zip(model["levels"], model["tables"]):
         key, size = _bins(feats, tuple(level))
-        lut = np.full((size, len(OUTCOMES)), np.nan)
+        lut = np.zeros(size, dtype=np.int64)
         for b, rec in table.items():
-            lut[int(b)] = rec[1:]
-        got = lut[key]  # (*shape, outcomes)
-        have = ~np.isnan(got[..., 0])
-        out[:, have] = np.moveaxis(got, -1, 0)[:, have]
-    if np.isnan(out[0]).any():  # elevation bins without training cells: nearest bin that has some
-        seen = sorted(int(b) for b in model["tables"][0])
-        eb = np.digitize(feats["elevation"], FEATURE_EDGES["elevation"])
-        near = np.array(seen)[np.abs(np.subtract.outer(np.arange(len(FEATURE_EDGES["elevation"]) + 1), seen)).argmin(axis=1)]
-        miss = np.isnan(out[0])
-        out[:, miss] = np.array([model["tables"][0][str(b)][1:] for b in near]).T[:, eb[miss]]
-    return out
+            lut[int(b)] = len(rows)
+            rows.append(rec[1:])
+        got = lut[key]
+        choice = np.where(got > 0, got, choice)
+    miss = choice == 0
+    if miss.any():  # elevation bins without training cells: the nearest bin that has some
+        seen = np.array(sorted(int(b) for b in model["tables"][0]))
+        eb = np.digitize(feats["elevation"][miss], FEATURE_EDGES["elevation"])
+        near = seen[np.abs(eb[:, None] - seen[None, :]).argmin(axis=1)]
+        pos = np.zeros(int(seen.max()) + 1, dtype=np.int64)
+        pos[seen] = len(rows) + np.arange(seen.size)
+        rows.extend(model["tables"][0][str(b)][1:] for b in seen)
+        choice[miss] = pos[near]
+    table = np.asarray(rows, dtype=np.float32)
+    return np.moveaxis(table[choice], -1, 0)
 
 
 def _region_mask(poly_coords, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
@@ -537,7 +559,7 @@ def holdout_report(feats: dict[str, np.ndarray], target: np.ndarray, land: np.nd
 
 
 def fit_tile_model(tile_cls: np.ndarray, z5: np.ndarray, feats: dict[str, np.ndarray] | None = None,
-                   hard5: np.ndarray | None = None) -> tuple[dict, dict]:
+                   hard5: np.ndarray | None = None, target: np.ndarray | None = None) -> tuple[dict, dict]:
     """Fit the sub-grid model on the whole tile and report the two hold-outs.
 
     Returns
@@ -552,7 +574,7 @@ def fit_tile_model(tile_cls: np.ndarray, z5: np.ndarray, feats: dict[str, np.nda
     nr, nc = TILE_SHAPE[0] // FINE_PER_COARSE, TILE_SHAPE[1] // FINE_PER_COARSE
     win = (slice(r0, r0 + nr), slice(c0, c0 + nc))
     f = {k: v[win] for k, v in feats.items()}
-    target = block_fractions(tile_cls)
+    target = block_fractions(tile_cls) if target is None else target
     land = ~np.isnan(z5[win])
     g = Grid(lat_top=TILE_LAT_TOP, lon_left=TILE_LON_LEFT, wrap_x=False)
     lats = g.row_lats(nr)
@@ -567,8 +589,8 @@ def fit_tile_model(tile_cls: np.ndarray, z5: np.ndarray, feats: dict[str, np.nda
     return model, report
 
 
-def combined_fractions(model: dict, z5: np.ndarray, tile_cls: np.ndarray, feats: dict[str, np.ndarray] | None = None
-                       ) -> tuple[np.ndarray, np.ndarray]:
+def combined_fractions(model: dict, z5: np.ndarray, tile_cls: np.ndarray, feats: dict[str, np.ndarray] | None = None,
+                       target: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Global 5' shares of :data:`OUTCOMES`: the 30" classes aggregated inside the tile, the
     sub-grid model on 5' land elsewhere (sea cells outside the tile: all sea).
 
@@ -579,15 +601,16 @@ def combined_fractions(model: dict, z5: np.ndarray, tile_cls: np.ndarray, feats:
         tile, :data:`SOURCE_MODEL` on 5' land outside it, 0 elsewhere).
     """
     feats = feats or coarse_features(z5)
-    land = ~np.isnan(z5)
-    shares = np.zeros((len(OUTCOMES),) + z5.shape, dtype=np.float32)
-    shares[-1] = 1.0
-    shares[:, land] = predict_subgrid(model, {k: v[land] for k, v in feats.items()})
-    source = np.where(land, SOURCE_MODEL, 0).astype(np.uint8)
     r0 = int(round((90 - TILE_LAT_TOP) * 12))
     c0 = int(round((TILE_LON_LEFT + 180) * 12))
     nr, nc = TILE_SHAPE[0] // FINE_PER_COARSE, TILE_SHAPE[1] // FINE_PER_COARSE
-    shares[:, r0:r0 + nr, c0:c0 + nc] = block_fractions(tile_cls)
+    land = ~np.isnan(z5)
+    source = np.where(land, SOURCE_MODEL, 0).astype(np.uint8)
+    land[r0:r0 + nr, c0:c0 + nc] = False  # the tile's cells come from the 30" grid below
+    shares = np.zeros((len(OUTCOMES),) + z5.shape, dtype=np.float32)
+    shares[-1] = 1.0
+    shares[:, land] = predict_subgrid(model, {k: v[land] for k, v in feats.items()})
+    shares[:, r0:r0 + nr, c0:c0 + nc] = block_fractions(tile_cls) if target is None else target
     source[r0:r0 + nr, c0:c0 + nc] = SOURCE_FINE
     return shares, source
 
@@ -934,7 +957,7 @@ def _write_tile_tif(path, arr: np.ndarray, tags: dict) -> None:
 
     profile = dict(driver="GTiff", width=arr.shape[1], height=arr.shape[0], count=1, dtype="uint8", crs="EPSG:4326",
                    transform=from_origin(TILE_LON_LEFT, TILE_LAT_TOP, FINE_CELL_DEG, FINE_CELL_DEG), nodata=CLASS_NODATA,
-                   compress="deflate", zlevel=9, tiled=True, blockxsize=512, blockysize=512)
+                   compress="deflate", tiled=True, blockxsize=512, blockysize=512)
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(arr, 1)
         dst.update_tags(**tags)
@@ -966,11 +989,26 @@ def read_tile_classes(path) -> np.ndarray:
     return arr
 
 
+#: ``(tile_classes, shares)`` of the last build, keyed by the sha256 of the three files they come from.
+_SHARES_CACHE: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+_SHARE_INPUTS = ("terrain/mountain_classes_30s.tif", "terrain/elevation.tif", "terrain/subgrid_model.json")
+
+
 def combined_shares_from(ctx) -> tuple[np.ndarray, np.ndarray]:
-    """``(tile_classes, shares)`` rebuilt from the terrain step's outputs (for later steps)."""
+    """``(tile_classes, shares)`` rebuilt from the terrain step's outputs (for later steps).
+
+    Within one build the terrain step leaves them in a cache keyed by the sha256 of the three
+    files; a later step with the same files (``--only`` or a new build) recomputes them.
+    """
     import json
 
     import rasterio
+
+    from geo import raw as rawmod
+
+    key = tuple(ctx.outputs[r]["sha256"] if r in ctx.outputs else rawmod.sha256_file(ctx.path(r)) for r in _SHARE_INPUTS)
+    if key in _SHARES_CACHE:
+        return _SHARES_CACHE[key]
 
     tile_cls = read_tile_classes(ctx.path("terrain/mountain_classes_30s.tif"))
     with rasterio.open(ctx.path("terrain/elevation.tif")) as src:
@@ -978,6 +1016,8 @@ def combined_shares_from(ctx) -> tuple[np.ndarray, np.ndarray]:
     z5 = np.where(e == NODATA_I16, np.nan, e.astype(np.float32))
     model = json.loads(ctx.path("terrain/subgrid_model.json").read_text(encoding="utf-8"))["model"]
     shares, _ = combined_fractions(model, z5, tile_cls)
+    _SHARES_CACHE.clear()
+    _SHARES_CACHE[key] = (tile_cls, shares)
     return tile_cls, shares
 
 
@@ -1081,7 +1121,7 @@ def build(ctx) -> None:
     ctx.record("terrain/elevation.tif", "Elevation in metres on the 5 arc-minute global grid (int16; -32768 = sea / no data), "
                "decoded from pvlib's Altitude.h5 (value*28-450 m)", [src])
 
-    cls, _, _ = kapos_classes(z, Grid())
+    cls, slope5, range5 = kapos_classes(z, Grid())
     _write_tif(ctx.out("terrain/mountain_classes.tif"), cls, CLASS_NODATA, "uint8",
                {"DEFINITION": "; ".join(f"{k}: {v}" for k, v in CLASS_RULES.items() if k <= 6),
                 "SLOPE": "max(central-difference slope, steepest slope to a neighbour) on WGS84 ground distances",
@@ -1108,8 +1148,10 @@ def build(ctx) -> None:
                "mountain, 255 sea); neighbourhoods at the tile's edges reach into the 5' grid; range maps draw it where it applies",
                [gsrc, src, DEFINITION_SOURCE])
 
-    feats = coarse_features(z)
-    model, report = fit_tile_model(tile_cls, z, feats, cls)
+    feats = coarse_features(z, slope=slope5, range7=range5)
+    del slope5, range5
+    target = block_fractions(tile_cls)
+    model, report = fit_tile_model(tile_cls, z, feats, cls, target)
     doc = {"about": "Sub-grid model of Mountain Atlas: shares of a 5' cell that the 30\" Kapos rules give each class, binned by "
                     "what the 5' grid sees (docs/mountain-definition.md). Trained on the GLOBE tile (0-50N, 0-90E) only; "
                     "hold-out errors from training without the held-out region.",
@@ -1119,7 +1161,7 @@ def build(ctx) -> None:
                "hold-out errors (Africa, Europe); calibrated only against the 30\" terrain, never against published figures",
                [gsrc, src, DEFINITION_SOURCE])
 
-    shares, source = combined_fractions(model, z, tile_cls, feats)
+    shares, source = combined_fractions(model, z, tile_cls, feats, target)
     mountain = shares[1:8].sum(axis=0)
     cover = np.where(shares[-1] >= 0.9999, CLASS_NODATA, np.clip(np.round(100 * mountain), 0, 100)).astype(np.uint8)
     _write_cover_tif(ctx.out("terrain/mountain_cover.tif"), cover, source,
@@ -1130,6 +1172,8 @@ def build(ctx) -> None:
                "Mountain cover on the 5' grid (band 1: % of each cell in classes 1-7, 255 sea) and each cell's source grid (band 2: "
                "1 = aggregated 30\" GLOBE classes inside 0-50N, 0-90E; 2 = the calibrated sub-grid model elsewhere)",
                [gsrc, src, DEFINITION_SOURCE])
+    _SHARES_CACHE.clear()
+    _SHARES_CACHE[tuple(ctx.outputs[r]["sha256"] for r in _SHARE_INPUTS)] = (tile_cls, shares)
 
     gdf = class_polygons(cls)
     write_compact_geojson(gdf, ctx.out("vector/mountain_classes.geojson"))

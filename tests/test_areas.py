@@ -113,7 +113,7 @@ def test_country_land_areas_match_known_areas(stats, iso3, km2, tol):
 
 
 def test_country_table_is_consistent(stats):
-    classes = stats[[f"class{k}_km2" for k in range(1, 7)]].sum(axis=1)
+    classes = stats[[f"class{k}_km2" for k in range(1, 8)]].sum(axis=1)
     assert (abs(classes - stats["mountain_km2"]) < 1).all()
     assert (stats["mountain_km2"] <= stats["land_km2"] * 1.02 + 1).all()
     assert list(stats.columns[:5]) == ["name", "name_zh", "land_km2", "mountain_km2", "mountain_share_pct"]

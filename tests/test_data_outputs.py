@@ -61,7 +61,7 @@ def test_land_areas_match_known_country_areas(stats, iso, km2, tol):
 
 def test_mountain_shares_are_plausible(stats):
     s = stats.set_index("iso3")["mountain_share_pct"]
-    assert s["NLD"] == 0 and s["DNK"] == 0
+    assert s["NLD"] < 0.5 and s["DNK"] < 0.5  # the sub-grid model's mean share of flat lowland bins
     assert s["CHE"] > 60 and s["NPL"] > 60 and s["BTN"] > 80
     classes = stats[[f"class{k}_km2" for k in range(1, 8)]].sum(axis=1)
     assert (abs(classes - stats["mountain_km2"]) < 1).all()

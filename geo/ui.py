@@ -356,10 +356,14 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
 _READER_CSS = """<style>
 div[data-testid="stColumn"]:has(.st-key-reader_map) {
   position: sticky; top: 3.75rem; align-self: flex-start; z-index: 10;
+  max-height: calc(100vh - 4.5rem); overflow-y: auto;
   background-color: var(--st-background-color, #ffffff); padding-bottom: 0.25rem;
 }
 @media (max-width: 640px) {
-  div[data-testid="stColumn"]:has(.st-key-reader_map) { top: 2.9rem; box-shadow: 0 6px 6px -6px rgba(0,0,0,.35); }
+  div[data-testid="stColumn"]:has(.st-key-reader_map) {
+    max-height: 62vh; box-shadow: 0 6px 6px -6px rgba(0,0,0,.35);
+  }
+  h1 { font-size: 1.7rem !important; }
 }
 .st-key-reader_chosen { border-left: 4px solid #c97b28; padding-left: 0.75rem; }
 </style>"""
@@ -419,17 +423,6 @@ def resolution_page() -> None:
                   n_pp=n["preamble"], n_op=n["operative"], n_fn=n["footnote"]))
     docs = " · ".join(f"[{name}]({reader.official_url(code)})" for code, name in reader.OFFICIAL_LANGUAGES)
     st.markdown(f"**{t('official_document', lang, symbol=reader.SYMBOL)}:** {docs}")
-    st.caption(t("unofficial_note", lang) + " " + t("reader_how", lang))
-
-    with st.expander(t("contents", lang), expanded=False):
-        cols = st.columns(3)
-        for col, kind, label in zip(cols, reader.KINDS, ("preamble", "operative", "footnote_kind")):
-            with col:
-                st.markdown(f"**{t(label, lang)}**")
-                for p in readable:
-                    if p["kind"] == kind:
-                        st.button(f"{p['id']} · {_para_title(p, lang)}", key=f"toc_{p['id']}", type="tertiary",
-                                  on_click=_choose_paragraph, args=(p["id"],), disabled=p["id"] == pid)
 
     left, right = st.columns([5, 6], gap="medium")
     with left, st.container(key="reader_map"):
@@ -437,7 +430,14 @@ def resolution_page() -> None:
     with right:
         with st.container(key="reader_chosen"):
             _reader_paragraph(by_id[pid], by_id, lang)
-        st.divider()
+        st.caption(t("unofficial_note", lang) + " " + t("reader_how", lang))
+        with st.expander(t("contents", lang), expanded=False):
+            for kind, label in zip(reader.KINDS, ("preamble", "operative", "footnote_kind")):
+                st.markdown(f"**{t(label, lang)}**")
+                for p in readable:
+                    if p["kind"] == kind:
+                        st.button(f"{p['id']} · {_para_title(p, lang)}", key=f"toc_{p['id']}", type="tertiary",
+                                  on_click=_choose_paragraph, args=(p["id"],), disabled=p["id"] == pid)
         st.markdown(f"### {t('full_text', lang)}")
         for p in readable:
             st.subheader(f"{p['id']} · {_para_title(p, lang)}", anchor=p["id"].lower())
@@ -446,7 +446,7 @@ def resolution_page() -> None:
                 st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p['summary_en'])}")
             chosen = p["id"] == pid
             st.button(t("chosen", lang) if chosen else t("show_map", lang), key=f"pick_{p['id']}", disabled=chosen,
-                      on_click=_choose_paragraph, args=(p["id"],), icon="🗺️")
+                      on_click=_choose_paragraph, args=(p["id"],), icon=":material/map:")
 
 
 def _reader_paragraph(p: dict, by_id: dict, lang: str) -> None:
@@ -467,28 +467,29 @@ def _reader_map(p: dict, links: pd.DataFrame, lang: str, ids: list[str]) -> None
 
     pid = p["id"]
     st.markdown(f"**{t('map_for', lang, pid=pid)}** · {layers.esc(_para_title(p, lang))}")
-    maps = reader.map_links(pid, links, lang)
-    if maps:
-        i = 0
-        if len(maps) > 1:
-            labels = [catalog.view(m.page).title(lang) if m.page in catalog.VIEWS else t("nav_indicators", lang) for m in maps]
-            i = st.radio(t("which_map", lang), range(len(maps)), format_func=lambda k: labels[k], horizontal=True,
-                         key=f"reader_which_{pid}")
-        m = maps[i]
-        map_frame(m.state, height=READER_MAP_HEIGHT, key="reader_map_frame")
-        if m.note:
-            st.caption(layers.esc(m.note))
-        layer_ids = ";".join([*m.state.layers, *([m.state.indicator] if m.state.indicator else [])])
-        st.page_link(PAGE_FILES[m.page], label=t("open_full_map", lang), icon="↗️",
-                     query_params=_link_params(m.page, layer_ids, lang))
-    else:
-        st.info(f"{t('no_map', lang)} {t('about', lang)}: {_para_title(p, lang)}", icon="ℹ️")
     prev_id, next_id = reader.neighbours(pid, ids)
-    c1, c2 = st.columns(2)
-    c1.button(f"◀ {t('previous', lang)}" + (f" ({prev_id})" if prev_id else ""), key="reader_prev", disabled=prev_id is None,
-              on_click=_choose_paragraph, args=(prev_id,), width="stretch")
-    c2.button(f"{t('next', lang)}" + (f" ({next_id})" if next_id else "") + " ▶", key="reader_next", disabled=next_id is None,
-              on_click=_choose_paragraph, args=(next_id,), width="stretch")
+    row = st.container(horizontal=True, gap="small")
+    row.button(f"{t('previous', lang)}" + (f" ({prev_id})" if prev_id else ""), key="reader_prev", disabled=prev_id is None,
+              on_click=_choose_paragraph, args=(prev_id,), width="stretch", icon=":material/arrow_back:")
+    row.button(f"{t('next', lang)}" + (f" ({next_id})" if next_id else ""), key="reader_next", disabled=next_id is None,
+              on_click=_choose_paragraph, args=(next_id,), width="stretch", icon=":material/arrow_forward:",
+              icon_position="right")
+    maps = reader.map_links(pid, links, lang)
+    if not maps:
+        st.info(f"{t('no_map', lang)} {t('about', lang)}: {_para_title(p, lang)}", icon=":material/info:")
+        return
+    i = 0
+    if len(maps) > 1:
+        labels = [catalog.view(m.page).title(lang) if m.page in catalog.VIEWS else t("nav_indicators", lang) for m in maps]
+        i = st.radio(t("which_map", lang), range(len(maps)), format_func=lambda k: labels[k], horizontal=True,
+                     key=f"reader_which_{pid}")
+    m = maps[i]
+    map_frame(m.state, height=READER_MAP_HEIGHT, key="reader_map_frame")
+    if m.note:
+        st.caption(layers.esc(m.note))
+    layer_ids = ";".join([*m.state.layers, *([m.state.indicator] if m.state.indicator else [])])
+    st.page_link(PAGE_FILES[m.page], label=t("open_full_map", lang), icon=":material/open_in_new:",
+                 query_params=_link_params(m.page, layer_ids, lang))
 
 
 def _set_lang(lang: str) -> None:
@@ -586,10 +587,10 @@ def compare_page() -> None:
                          alt=compare.map_caption(r, lang))
                 st.caption(compare.map_caption(r, lang))
                 if not embed:
-                    st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon="🗺️",
+                    st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon=":material/map:",
                                  query_params={"lang": lang} if lang != "en" else None)
         st.subheader(t("compare_table", lang))
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table, hide_index=True, border="horizontal")
         st.caption(t("approx_area", lang) + " · " + t("computed_note", lang))
 
         st.subheader(t("compare_published", lang))
@@ -611,7 +612,7 @@ def compare_page() -> None:
         st.caption(f"{t('sources', lang)}: " + layers.esc(" · ".join(srcs)) + " · " + t("members", lang) + ": "
                    + layers.esc(catalog.MEMBERS_SOURCE))
         st.download_button(t("compare_download", lang), compare.csv_bytes(lang), file_name=f"mountain-atlas_compare_{lang}.csv",
-                           mime="text/csv", icon="⬇️", key="compare_csv")
+                           mime="text/csv", icon=":material/download:", key="compare_csv")
     except DataFileError as e:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
         return

@@ -274,9 +274,9 @@ def test_compare_page_shows_four_ranges_maps_table_and_download():
     at = run("views/compare.py")
     assert not at.exception and not at.error and not at.warning, warnings(at)
     names = [catalog.view(r).title("en") for r in catalog.RANGE_VIEWS]
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table.columns)[1:] == names
-    members = at.dataframe[1].value
+    members = at.dataframe[0].value
     assert set(members["Range"]) == set(names) and len(members) == 31
     images = at.get("image")
     assert len(images) == 4
@@ -292,6 +292,6 @@ def test_compare_page_shows_four_ranges_maps_table_and_download():
 def test_compare_page_in_chinese():
     at = run("views/compare.py", {"lang": "zh"})
     assert not at.exception and not at.warning
-    assert list(at.dataframe[0].value.columns)[1:] == [catalog.view(r).title("zh") for r in catalog.RANGE_VIEWS]
-    assert "奥地利" in set(at.dataframe[1].value["成员"])
+    assert list(at.table[0].value.columns)[1:] == [catalog.view(r).title("zh") for r in catalog.RANGE_VIEWS]
+    assert "奥地利" in set(at.dataframe[0].value["成员"])
     assert at.sidebar.radio[0].value == "zh"

@@ -144,14 +144,12 @@ def _latest(layer_id: str) -> pd.DataFrame:
 
 
 def member_indicators(lang: str = "en", shown: tuple[str, ...] = SHOWN_SDG) -> pd.DataFrame:
-    """One row per member of the four bodies: range, body, member, role, then per SDG series the
-    latest value with its year, or "no data"."""
+    """One row per member of the four bodies: range, member, then per SDG series the latest
+    value with its year, or "no data"."""
     out = []
     for r in RANGES:
         for _, m in members(r).iterrows():
-            row = {t("compare_range", lang): _name(r, lang), t("compare_body", lang): _body(r, lang),
-                   t("compare_member", lang): member_label(m["member_name"], m["iso3"], lang),
-                   t("compare_role", lang): m["role"]}
+            row = {t("compare_range", lang): _name(r, lang), t("compare_member", lang): member_label(m["member_name"], m["iso3"], lang)}
             for lid in shown:
                 row[catalog.layer(lid).title(lang)] = indicator_cells(m["iso3"], lid, lang)[0]
             out.append(row)
@@ -292,12 +290,12 @@ def map_png(range_id: str) -> bytes:
         # scale bar: true length (equal-area azimuthal: true at the centre, close across the frame)
         km = snapshot.nice_length(frame_km() * 0.25)
         x0, y0 = -half + half * 0.08, -half + half * 0.08
-        h = half * 0.025
-        ax.add_patch(Rectangle((x0 - half * 0.03, y0 - h), km * 1000 + half * 0.06, h * 5.2, facecolor="white", alpha=0.8,
+        h = half * 0.03
+        ax.add_patch(Rectangle((x0 - half * 0.03, y0 - h), km * 1000 + half * 0.06, h * 6.2, facecolor="white", alpha=0.8,
                                edgecolor="none", zorder=10))
         ax.add_patch(Rectangle((x0, y0), km * 500, h, facecolor="black", edgecolor="black", linewidth=0.5, zorder=11))
         ax.add_patch(Rectangle((x0 + km * 500, y0), km * 500, h, facecolor="white", edgecolor="black", linewidth=0.5, zorder=11))
-        ax.text(x0, y0 + h * 1.6, f"{km:,.0f} km", fontsize=7, family="DejaVu Sans", va="bottom", zorder=12)
+        ax.text(x0, y0 + h * 1.6, f"{km:,.0f} km", fontsize=10, family="DejaVu Sans", va="bottom", zorder=12)
         ax.set_aspect("equal")
         buf = io.BytesIO()
         try:
@@ -307,10 +305,15 @@ def map_png(range_id: str) -> bytes:
     return buf.getvalue()
 
 
-def map_caption(range_id: str, lang: str) -> str:
-    return t("compare_map_caption", lang, name=_name(range_id, lang), km=f"{frame_km():,.0f}", kmpx=f"{km_per_px():.1f}")
+def map_caption(lang: str) -> str:
+    """What the four maps share: the frame's ground width and the projection."""
+    return t("compare_map_caption", lang, km=f"{frame_km():,.0f}")
+
+
+def map_alt(range_id: str, lang: str) -> str:
+    return t("compare_map_alt", lang, name=_name(range_id, lang), body=_body(range_id, lang), km=f"{frame_km():,.0f}")
 
 
 __all__ = ["ALL_SDG", "CLASSES", "MAP_PX", "RANGES", "SHOWN_SDG", "comparison_table", "csv_bytes", "frame_km",
-           "indicator_cells", "km_per_px", "long_rows", "map_caption", "map_png", "member_indicators", "members",
+           "indicator_cells", "km_per_px", "long_rows", "map_alt", "map_caption", "map_png", "member_indicators", "members",
            "published"]

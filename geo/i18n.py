@@ -130,7 +130,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "compare_range": ("Range", "山脉"),
     "compare_body": ("Regional body", "区域机构"),
     "compare_member": ("Member", "成员"),
-    "compare_role": ("Role", "身份"),
     "compare_members_n": ("Members (number)", "成员数"),
     "compare_members": ("Members", "成员"),
     "compare_mountain_km2": ("Mountain area in the range, computed here (km²)", "山脉范围内的山区面积，本站计算（平方公里）"),
@@ -139,10 +138,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "compare_table": ("The four ranges", "四大山脉"),
     "compare_maps": ("At one scale", "同一比例尺"),
     "compare_map_caption": (
-        "{name}: frame {km} km wide, 1 pixel = {kmpx} km, the same on all four maps (equal-area projection centred on the range). "
-        "Dark: mountain area in the range; coloured: member states.",
-        "{name}：图框宽 {km} 公里，1 像素 = {kmpx} 公里，四幅地图相同（以山脉为中心的等积投影）。深色：山脉范围内的山区；彩色：成员国。",
+        "All four maps at one scale: each frame is {km} km wide, in an equal-area projection centred on its range, so "
+        "sizes compare truly. Dark: mountain area in the range; coloured: the body's member states.",
+        "四幅地图比例尺相同：每个图框宽 {km} 公里，采用以山脉为中心的等积投影，大小可直接比较。深色：山脉范围内的山区；彩色：该机构的成员国。",
     ),
+    "compare_map_alt": ("Map of {name} and the member states of {body}, frame {km} km wide", "{name}及{body}成员国地图，图框宽 {km} 公里"),
     "compare_published": ("Published figures, with their sources", "已公布的数据及其来源"),
     "compare_sdg": ("SDG indicators of the member countries", "成员国的可持续发展目标指标"),
     "compare_sdg_note": (

@@ -583,12 +583,11 @@ def compare_page() -> None:
             with col:
                 v = catalog.view(r)
                 st.markdown(f"**{layers.esc(v.title(lang))}**  \n{layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == 'zh' else 0])}")
-                st.image(_compare_map(r, str(paths.data_dir())), width="stretch",
-                         alt=compare.map_caption(r, lang))
-                st.caption(compare.map_caption(r, lang))
+                st.image(_compare_map(r, str(paths.data_dir())), width="stretch", alt=compare.map_alt(r, lang))
                 if not embed:
                     st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon=":material/map:",
                                  query_params={"lang": lang} if lang != "en" else None)
+        st.caption(compare.map_caption(lang))
         st.subheader(t("compare_table", lang))
         st.table(table, hide_index=True, border="horizontal")
         st.caption(t("approx_area", lang) + " · " + t("computed_note", lang))
@@ -603,7 +602,7 @@ def compare_page() -> None:
                     st.caption(t("no_data", lang))
                 for _, row in pub.iterrows():
                     val = compare.published_text(row["published_area_km2"])
-                    st.markdown(f"- {layers.esc(val)} km² · {layers.md_links(layers.esc(row['published_source']))}")
+                    st.markdown(f"- {layers.esc(val)} km² · {layers.md_links(str(row['published_source']))}")
 
         st.subheader(t("compare_sdg", lang))
         st.caption(t("compare_sdg_note", lang))

@@ -582,8 +582,9 @@ def compare_page() -> None:
         for col, r in zip(cols, compare.RANGES):
             with col:
                 v = catalog.view(r)
-                st.markdown(f"**{layers.esc(v.title(lang))}**  \n{layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == 'zh' else 0])}")
+                st.markdown(f"**{layers.esc(v.title(lang))}**")  # one line: the four maps start level
                 st.image(_compare_map(r, str(paths.data_dir())), width="stretch", alt=compare.map_alt(r, lang))
+                st.caption(layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]))
                 if not embed:
                     st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon=":material/map:",
                                  query_params={"lang": lang} if lang != "en" else None)

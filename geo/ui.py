@@ -366,6 +366,8 @@ div[data-testid="stColumn"]:has(.st-key-reader_map) {
   h1 { font-size: 1.7rem !important; }
 }
 .st-key-reader_chosen { border-left: 4px solid #c97b28; padding-left: 0.75rem; }
+h3[id] { scroll-margin-top: 4.5rem; }
+@media (max-width: 640px) { h3[id] { scroll-margin-top: 66vh; } }  /* #op28 lands below the sticky map */
 </style>"""
 READER_MAP_HEIGHT = 380
 

@@ -201,9 +201,9 @@ def test_reader_shows_the_chosen_paragraph_beside_its_map():
     texts = [m.value for m in at.markdown]
     assert texts.count(html.escape(_para("OP28")["text_zh"], quote=True)) == 2  # beside the map and in the full text
     assert _map_caption(at).startswith("**Map for OP28**")
-    from geo import reader
+    from geo import data, reader
 
-    note = reader.map_links("OP28", __import__("geo.data").data.links(), "en")[0].note
+    note = reader.map_links("OP28", data.links(), "en")[0].note
     assert note in [c.value for c in at.caption]
     intro = texts[0]
     assert "19 December 2007" in intro and "sixty-second session" in intro and "78th plenary meeting" in intro

@@ -280,6 +280,7 @@ PAGE_PATHS = {
     "partnership": "partnership",
     "indicators": "indicators",
     "resolution": "resolution",
+    "compare": "compare",
 }
 RANGE_VIEWS = ("alps", "carpathians", "hindu-kush-himalaya", "andes")
 INDICATORS = tuple(k for k, v in LAYERS.items() if v.is_indicator)

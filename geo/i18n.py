@@ -95,6 +95,73 @@ LABELS: dict[str, tuple[str, str]] = {
     "cite_as": ("Cite as", "引用"),
     "data_files": ("Data", "数据"),
     "exported_on": ("Exported on {date}", "导出日期：{date}"),
+    # the resolution reader
+    "reader_intro": (
+        "Resolution {symbol}, *Sustainable mountain development*, was adopted by the United Nations General Assembly "
+        "at its sixty-second session, on {date} ({meeting}). It has {n_pp} preambular paragraphs (PP1–PP{n_pp}): the "
+        "opening paragraphs that recall earlier decisions and note the context, and decide nothing; and {n_op} "
+        "operative paragraphs (OP1–OP{n_op}), numbered in the official text: what the Assembly stresses, encourages, "
+        "invites and requests. {n_fn} footnotes (FN) give the references.",
+        "第{symbol}号决议《山区可持续发展》由联合国大会第六十二届会议于{date}（{meeting}）通过。决议有 {n_pp} 个序言段落"
+        "（PP1–PP{n_pp}）：回顾以往决定、说明背景的开头段落，不作决定；以及 {n_op} 个执行段落（OP1–OP{n_op}），"
+        "在正式文本中编号：大会强调、鼓励、邀请和请求的内容。{n_fn} 个脚注（FN）列出参考文献。",
+    ),
+    "reader_date": ("19 December 2007", "2007年12月19日"),
+    "reader_meeting": ("78th plenary meeting", "第78次全体会议"),
+    "reader_how": (
+        "Choose a paragraph (contents, the text, or Previous / Next): its map is drawn beside it. Each paragraph has its own link (?p=OP28).",
+        "选择一个段落（目录、正文或“上一段/下一段”），其地图显示在旁边。每个段落都有自己的链接（?p=OP28）。",
+    ),
+    "official_document": ("Official document {symbol} from the UN Official Document System", "联合国正式文件系统中的正式文件 {symbol}"),
+    "contents": ("Contents", "目录"),
+    "preamble": ("Preambular paragraphs (PP)", "序言段落（PP）"),
+    "operative": ("Operative paragraphs (OP)", "执行段落（OP）"),
+    "footnote_kind": ("Footnotes (FN)", "脚注（FN）"),
+    "previous": ("Previous", "上一段"),
+    "next": ("Next", "下一段"),
+    "show_map": ("Show beside the text", "在旁边显示"),
+    "chosen": ("Shown beside the text", "已在旁边显示"),
+    "no_map": ("This paragraph has no map in the atlas.", "本地图集没有本段的地图。"),
+    "about": ("About", "关于"),
+    "map_for": ("Map for {pid}", "{pid} 的地图"),
+    "which_map": ("Map", "地图"),
+    "open_full_map": ("Open this map on its own page", "在单独页面打开此地图"),
+    "full_text": ("Full text", "全文"),
+    # the comparison page
+    "nav_compare": ("Compare the ranges", "山脉比较"),
+    "compare_intro": (
+        "The Alps, the Carpathians, the Hindu Kush-Himalaya and the Andes side by side. Areas are computed here from the "
+        "5′ elevation grid (approximate); published figures are shown as published, with their sources.",
+        "阿尔卑斯山脉、喀尔巴阡山脉、兴都库什-喜马拉雅和安第斯山脉并列比较。面积由本站根据5′高程网格计算（大致）；"
+        "已公布的数据按原样列出并注明来源。",
+    ),
+    "compare_item": ("Compared", "比较项"),
+    "compare_range": ("Range", "山脉"),
+    "compare_body": ("Regional body", "区域机构"),
+    "compare_member": ("Member", "成员"),
+    "compare_members_n": ("Members (number)", "成员数"),
+    "compare_members": ("Members", "成员"),
+    "compare_mountain_km2": ("Mountain area in the range, computed here (km²)", "山脉范围内的山区面积，本站计算（平方公里）"),
+    "compare_approx_km2": ("Mountain area within member states, approximate (km²)", "成员国境内的山区面积，大致（平方公里）"),
+    "compare_published_km2": ("Published area figures (km², as published)", "已公布的面积（平方公里，按原样）"),
+    "compare_table": ("The four ranges", "四大山脉"),
+    "compare_maps": ("At one scale", "同一比例尺"),
+    "compare_map_caption": (
+        "All four maps at one scale: each frame is {km} km wide, in an equal-area projection centred on its range, so "
+        "sizes compare truly. Dark: mountain area in the range; coloured: the body's member states.",
+        "四幅地图比例尺相同：每个图框宽 {km} 公里，采用以山脉为中心的等积投影，大小可直接比较。深色：山脉范围内的山区；彩色：该机构的成员国。",
+    ),
+    "compare_map_alt": ("Map of {name} and the member states of {body}, frame {km} km wide", "{name}及{body}成员国地图，图框宽 {km} 公里"),
+    "compare_published": ("Published figures, with their sources", "已公布的数据及其来源"),
+    "compare_sdg": ("SDG indicators of the member countries", "成员国的可持续发展目标指标"),
+    "compare_sdg_note": (
+        "Latest year available for each country, in brackets; national totals unless the title says mountain. "
+        "\"No data\": no value in our SDG extract (the European Union is not a country in it).",
+        "括号内为各国最新可得年份；除标题注明山区外均为全国数据。“无数据”：我们的SDG数据摘录中没有数值（欧洲联盟不是其中的国家）。",
+    ),
+    "compare_download": ("Comparison CSV (sources and licence on every row)", "比较表 CSV（每行注明来源与许可）"),
+    "compare_embed": ("Embed this comparison", "嵌入此比较"),
+    "compare_open": ("Compare the ranges — Mountain Atlas ↗", "山脉比较 — Mountain Atlas ↗"),
 }
 
 

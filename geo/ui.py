@@ -29,6 +29,7 @@ PAGE_FILES = {
     "partnership": "views/partnership.py",
     "indicators": "views/indicators.py",
     "resolution": "views/resolution.py",
+    "compare": "views/compare.py",
 }
 PAGES = catalog.PAGE_PATHS
 MAP_HEIGHT = 600
@@ -340,7 +341,8 @@ def sidebar_nav(pages: dict, lang: str) -> None:
 def page_title(view_id: str, lang: str) -> str:
     if view_id in catalog.VIEWS and view_id not in ("world", "partnership"):
         return catalog.view(view_id).title(lang)
-    return t({"world": "nav_overview", "partnership": "nav_partnership", "indicators": "nav_indicators", "resolution": "nav_resolution"}[view_id], lang)
+    return t({"world": "nav_overview", "partnership": "nav_partnership", "indicators": "nav_indicators", "resolution": "nav_resolution",
+              "compare": "nav_compare"}[view_id], lang)
 
 
 def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> None:
@@ -376,40 +378,147 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
         linked_paragraphs(state)
 
 
-def resolution_page() -> None:
-    st.session_state["_view_id"] = "resolution"
+#: The reader's layout: the map column stays in view while the text scrolls; on a phone the
+#: columns stack, the map first, and it stays at the top. (Our own constant CSS, no user text.)
+_READER_CSS = """<style>
+div[data-testid="stColumn"]:has(.st-key-reader_map) {
+  position: sticky; top: 3.75rem; align-self: flex-start; z-index: 10;
+  max-height: calc(100vh - 4.5rem); overflow-y: auto;
+  background-color: var(--st-background-color, #ffffff); padding-bottom: 0.25rem;
+}
+@media (max-width: 640px) {
+  div[data-testid="stColumn"]:has(.st-key-reader_map) {
+    max-height: 62vh; box-shadow: 0 6px 6px -6px rgba(0,0,0,.35);
+  }
+  h1 { font-size: 1.7rem !important; }
+}
+.st-key-reader_chosen { border-left: 4px solid #c97b28; padding-left: 0.75rem; }
+h3[id] { scroll-margin-top: 4.5rem; }
+@media (max-width: 640px) { h3[id] { scroll-margin-top: 66vh; } }  /* #op28 lands below the sticky map */
+</style>"""
+READER_MAP_HEIGHT = 380
+
+
+def _checked_lang() -> str:
+    """The page language from the URL; a notice (naming the parameter only) for a bad value."""
     lang = current_lang()
     raw_lang = st.query_params.get_all("lang") if "lang" in st.query_params else []
     if raw_lang and (len(raw_lang) != 1 or raw_lang[0] not in LANGS):  # repeated keys too, like map pages
         st.warning(t("notice_bad_param", lang, name="lang"), icon="⚠️")
+    return lang
+
+
+def _lang_radio(lang: str, key: str) -> None:
     st.sidebar.radio(t("language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
-                     format_func=lambda x: "English" if x == "en" else "中文", key="lang_res",
-                     on_change=lambda: _set_lang(st.session_state["lang_res"]))
+                     format_func=lambda x: "English" if x == "en" else "中文", key=key,
+                     on_change=lambda: _set_lang(st.session_state[key]))
+
+
+def _choose_paragraph(pid: str) -> None:
+    """Put the chosen paragraph in the URL (a new history entry: Back returns to the previous one)."""
+    st.query_params["p"] = pid
+
+
+def _para_title(p: dict, lang: str) -> str:
+    return p.get("title_zh" if lang == "zh" else "title_en") or p["id"]
+
+
+def resolution_page() -> None:
+    """The reader: introduction, contents, the chosen paragraph beside its map, the full text."""
+    from geo import reader
+
+    st.session_state["_view_id"] = "resolution"
+    lang = _checked_lang()
+    _lang_radio(lang, "lang_res")
     st.title("A/RES/62/196 · " + ("山区可持续发展" if lang == "zh" else "Sustainable mountain development"))
-    st.caption(t("unofficial_note", lang))
     try:
         paras = data.paragraphs()
         links = data.links()
     except DataFileError as e:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
         return
-    for p in paras:
-        if p["kind"] == "title":
-            continue
-        title = p.get("title_zh" if lang == "zh" else "title_en") or ""
-        st.subheader(f"{p['id']} · {title}", anchor=p["id"].lower())
-        st.markdown(layers.esc(p["text_zh"]))
-        if p.get("summary_en"):
-            st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p['summary_en'])}")
-        rows = links[links["paragraph_id"] == p["id"]]
-        if not rows.empty:
-            cols = st.columns(min(len(rows), 4))
-            for i, (_, r) in enumerate(rows.iterrows()):
-                view = r["view"]
-                lyr = str(r["layers"]) if pd.notna(r["layers"]) else ""
-                q = _link_params(view, lyr, lang)
-                label = f"{t('open_map', lang)}: {catalog.VIEWS[view].title(lang) if view in catalog.VIEWS else t('nav_indicators', lang)}"
-                cols[i % len(cols)].page_link(PAGE_FILES.get(view, PAGE_FILES["world"]), label=label, query_params=q)
+    readable = reader.readable(paras)
+    by_id = {p["id"]: p for p in paras}
+    ids = [p["id"] for p in readable]
+    raw_p = st.query_params.get_all("p") if "p" in st.query_params else []
+    pid, rejected = reader.choose(raw_p, ids)
+    if rejected:  # the name only; the value is never shown, and it leaves the URL
+        st.warning(t("notice_bad_param", lang, name="p"), icon="⚠️")
+        del st.query_params["p"]
+    st.html(_READER_CSS)
+
+    n = reader.counts(paras)
+    st.markdown(t("reader_intro", lang, symbol=reader.SYMBOL, date=t("reader_date", lang), meeting=t("reader_meeting", lang),
+                  n_pp=n["preamble"], n_op=n["operative"], n_fn=n["footnote"]))
+    docs = " · ".join(f"[{name}]({reader.official_url(code)})" for code, name in reader.OFFICIAL_LANGUAGES)
+    st.markdown(f"**{t('official_document', lang, symbol=reader.SYMBOL)}:** {docs}")
+
+    left, right = st.columns([5, 6], gap="medium")
+    with left, st.container(key="reader_map"):
+        _reader_map(by_id[pid], links, lang, ids)
+    with right:
+        with st.container(key="reader_chosen"):
+            _reader_paragraph(by_id[pid], by_id, lang)
+        st.caption(t("unofficial_note", lang) + " " + t("reader_how", lang))
+        with st.expander(t("contents", lang), expanded=False):
+            for kind, label in zip(reader.KINDS, ("preamble", "operative", "footnote_kind")):
+                st.markdown(f"**{t(label, lang)}**")
+                for p in readable:
+                    if p["kind"] == kind:
+                        st.button(f"{p['id']} · {_para_title(p, lang)}", key=f"toc_{p['id']}", type="tertiary",
+                                  on_click=_choose_paragraph, args=(p["id"],), disabled=p["id"] == pid)
+        st.markdown(f"### {t('full_text', lang)}")
+        for p in readable:
+            st.subheader(f"{p['id']} · {_para_title(p, lang)}", anchor=p["id"].lower())
+            st.markdown(layers.esc(p["text_zh"]))
+            if p.get("summary_en"):
+                st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p['summary_en'])}")
+            chosen = p["id"] == pid
+            st.button(t("chosen", lang) if chosen else t("show_map", lang), key=f"pick_{p['id']}", disabled=chosen,
+                      on_click=_choose_paragraph, args=(p["id"],), icon=":material/map:")
+
+
+def _reader_paragraph(p: dict, by_id: dict, lang: str) -> None:
+    """The chosen paragraph: official Chinese text, unofficial English summary, its footnotes."""
+    st.markdown(f"#### {layers.esc(p['id'])} · {layers.esc(_para_title(p, lang))}")
+    st.markdown(f"**{t('official_text', lang)}**")
+    st.markdown(layers.esc(p["text_zh"]))
+    if p.get("summary_en"):
+        st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p['summary_en'])}")
+    for fn in p.get("footnotes") or []:
+        if fn in by_id:
+            st.caption(f"{layers.esc(fn)}: {layers.esc(by_id[fn]['text_zh'])}")
+
+
+def _reader_map(p: dict, links: pd.DataFrame, lang: str, ids: list[str]) -> None:
+    """The chosen paragraph's map (or what it is about when it has none), and previous / next."""
+    from geo import reader
+
+    pid = p["id"]
+    st.markdown(f"**{t('map_for', lang, pid=pid)}** · {layers.esc(_para_title(p, lang))}")
+    prev_id, next_id = reader.neighbours(pid, ids)
+    row = st.container(horizontal=True, gap="small")
+    row.button(f"{t('previous', lang)}" + (f" ({prev_id})" if prev_id else ""), key="reader_prev", disabled=prev_id is None,
+              on_click=_choose_paragraph, args=(prev_id,), width="stretch", icon=":material/arrow_back:")
+    row.button(f"{t('next', lang)}" + (f" ({next_id})" if next_id else ""), key="reader_next", disabled=next_id is None,
+              on_click=_choose_paragraph, args=(next_id,), width="stretch", icon=":material/arrow_forward:",
+              icon_position="right")
+    maps = reader.map_links(pid, links, lang)
+    if not maps:
+        st.info(f"{t('no_map', lang)} {t('about', lang)}: {_para_title(p, lang)}", icon=":material/info:")
+        return
+    i = 0
+    if len(maps) > 1:
+        labels = [catalog.view(m.page).title(lang) if m.page in catalog.VIEWS else t("nav_indicators", lang) for m in maps]
+        i = st.radio(t("which_map", lang), range(len(maps)), format_func=lambda k: labels[k], horizontal=True,
+                     key=f"reader_which_{pid}")
+    m = maps[i]
+    map_frame(m.state, height=READER_MAP_HEIGHT, key="reader_map_frame")
+    if m.note:
+        st.caption(layers.esc(m.note))
+    layer_ids = ";".join([*m.state.layers, *([m.state.indicator] if m.state.indicator else [])])
+    st.page_link(PAGE_FILES[m.page], label=t("open_full_map", lang), icon=":material/open_in_new:",
+                 query_params=_link_params(m.page, layer_ids, lang))
 
 
 def _set_lang(lang: str) -> None:
@@ -468,6 +577,82 @@ def indicators_page() -> None:
         st.subheader(f"{t('ranked_table', lang)}: {ind.title}")
         st.caption(ind.source_line)
         st.dataframe(ind.table, hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------------------------------
+# the comparison page
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _compare_map(range_id: str, data_dir: str) -> bytes:
+    """A small map of one range at the common scale, rendered once per process and data folder."""
+    from geo import compare
+
+    return compare.map_png(range_id)
+
+
+def compare_page() -> None:
+    """The four ranges side by side: maps at one scale, the comparison table, published figures,
+    members and their SDG indicators, the CSV. ``?embed=true`` shows it without controls."""
+    from geo import compare
+
+    st.session_state["_view_id"] = "compare"
+    embed = bool(st.context.is_embedded)
+    lang = _checked_lang()
+    if not embed:
+        _lang_radio(lang, "lang_cmp")
+        st.title(t("nav_compare", lang))
+        st.caption(t("app_subtitle", lang))
+    st.markdown(t("compare_intro", lang))
+    try:
+        table = compare.comparison_table(lang)
+        cols = st.columns(len(compare.RANGES))
+        for col, r in zip(cols, compare.RANGES):
+            with col:
+                v = catalog.view(r)
+                st.markdown(f"**{layers.esc(v.title(lang))}**")  # one line: the four maps start level
+                st.image(_compare_map(r, str(paths.data_dir())), width="stretch", alt=compare.map_alt(r, lang))
+                st.caption(layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]))
+                if not embed:
+                    st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon=":material/map:",
+                                 query_params={"lang": lang} if lang != "en" else None)
+        st.caption(compare.map_caption(lang))
+        st.subheader(t("compare_table", lang))
+        st.table(table, hide_index=True, border="horizontal")
+        st.caption(t("approx_area", lang) + " · " + t("computed_note", lang))
+
+        st.subheader(t("compare_published", lang))
+        cols = st.columns(len(compare.RANGES))
+        for col, r in zip(cols, compare.RANGES):
+            with col:
+                st.markdown(f"**{layers.esc(catalog.view(r).title(lang))}**")
+                pub = compare.published(r)
+                if pub.empty:
+                    st.caption(t("no_data", lang))
+                for _, row in pub.iterrows():
+                    val = compare.published_text(row["published_area_km2"])
+                    st.markdown(f"- {layers.esc(val)} km² · {layers.md_links(str(row['published_source']))}")
+
+        st.subheader(t("compare_sdg", lang))
+        st.caption(t("compare_sdg_note", lang))
+        st.dataframe(compare.member_indicators(lang), hide_index=True, width="stretch")
+        srcs = dict.fromkeys(compare.sdg_source(x)[0] for x in compare.SHOWN_SDG)
+        st.caption(f"{t('sources', lang)}: " + layers.esc(" · ".join(srcs)) + " · " + t("members", lang) + ": "
+                   + layers.esc(catalog.MEMBERS_SOURCE))
+        st.download_button(t("compare_download", lang), compare.csv_bytes(lang), file_name=f"mountain-atlas_compare_{lang}.csv",
+                           mime="text/csv", icon=":material/download:", key="compare_csv")
+    except DataFileError as e:
+        st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
+        return
+    if embed:
+        st.markdown(f"[{t('compare_open', lang)}]({page_url('compare', {'lang': lang} if lang != 'en' else None)})")
+        return
+    with st.expander(t("compare_embed", lang)):
+        url = page_url("compare", {**({"lang": lang} if lang != "en" else {}), "embed": "true"})
+        snippet = (f'<iframe src="{layers.esc(url)}" width="100%" height="900" style="border:0" '
+                   f'title="{layers.esc(t("nav_compare", lang))} — Mountain Atlas" loading="lazy"></iframe>')
+        st.caption(t("embed_help", lang))
+        st.code(snippet, language="html")
 
 
 def today() -> str:

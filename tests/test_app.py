@@ -29,6 +29,7 @@ PAGES = {
     "views/partnership.py": "partnership",
     "views/indicators.py": "indicators",
     "views/resolution.py": "resolution",
+    "views/compare.py": "compare",
 }
 MAP_PAGES = [p for p, v in PAGES.items() if v in catalog.VIEWS]
 STATE_PARAMS = ("lang", "layers", "indicator", "year", "tiles", "embed")
@@ -40,6 +41,8 @@ def expected_title(page: str, lang: str) -> str:
         return catalog.view(vid).title(lang)
     if vid == "indicators":
         return t("nav_indicators", lang)
+    if vid == "compare":
+        return t("nav_compare", lang)
     return "A/RES/62/196 · " + ("山区可持续发展" if lang == "zh" else "Sustainable mountain development")
 
 
@@ -129,7 +132,7 @@ HOSTILE = {
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
 @pytest.mark.parametrize("page", list(PAGES))
 def test_malformed_parameters_give_a_notice_and_the_default(page, value):
-    names = {"views/resolution.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
+    names = {"views/resolution.py": ("lang", "p"), "views/compare.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
     at = run(page, {name: value for name in names})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
@@ -194,3 +197,128 @@ def test_sessions_share_one_map_render_and_a_rerun_sends_no_map():
     assert MAP_SRC.search(src) and frames[0].proto.alt == "Map: The Alps"
     zh = run("views/alps.py", {"lang": "zh"})
     assert zh.get("iframe")[0].proto.src != src and mapping.BUILD_COUNT["n"] <= builds + 1  # built here unless an earlier test did
+
+
+# --- the resolution reader -------------------------------------------------------------
+
+def _para(pid: str) -> dict:
+    from geo import data
+
+    return next(p for p in data.paragraphs() if p["id"] == pid)
+
+
+def _chosen(at: AppTest) -> str:
+    """The id of the paragraph shown beside the map (the reader's "#### ID · title" heading)."""
+    heads = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert len(heads) == 1, heads
+    return heads[0][5:].split(" · ")[0]
+
+
+def _map_caption(at: AppTest) -> str:
+    heads = [m.value for m in at.markdown if m.value.startswith("**") and "** · " in m.value]
+    assert len(heads) == 1, heads
+    return heads[0]
+
+
+def test_reader_shows_the_chosen_paragraph_beside_its_map():
+    at = run("views/resolution.py", {"p": "OP28"})
+    assert not at.exception and not at.warning, warnings(at)
+    assert _chosen(at) == "OP28"
+    texts = [m.value for m in at.markdown]
+    assert texts.count(html.escape(_para("OP28")["text_zh"], quote=True)) == 2  # beside the map and in the full text
+    assert _map_caption(at).startswith("**Map for OP28**")
+    from geo import data, reader
+
+    note = reader.map_links("OP28", data.links(), "en")[0].note
+    assert note in [c.value for c in at.caption]
+    intro = texts[0]
+    assert "19 December 2007" in intro and "sixty-second session" in intro and "78th plenary meeting" in intro
+    assert "7 preambular paragraphs" in intro and "39 operative paragraphs" in intro
+    official = next(x for x in texts if x.startswith("**Official document"))
+    for code in ("ar", "zh", "en", "fr", "ru", "es"):
+        assert f"(https://undocs.org/{code}/A/RES/62/196)" in official
+    assert any(t("unofficial_note", "en") in c.value for c in at.caption)
+
+
+def test_reader_previous_next_and_contents_change_the_paragraph_and_the_url():
+    at = run("views/resolution.py", {"p": "OP28"})
+    at.button(key="reader_next").click().run()
+    assert _chosen(at) == "OP29" and at.query_params["p"] in ("OP29", ["OP29"])
+    assert _map_caption(at).startswith("**Map for OP29**")
+    at.button(key="reader_prev").click().run()
+    at.button(key="reader_prev").click().run()
+    assert _chosen(at) == "OP27" and at.query_params["p"] in ("OP27", ["OP27"])
+    at.button(key="toc_FN7").click().run()
+    assert _chosen(at) == "FN7"
+    at.button(key="pick_PP4").click().run()
+    assert _chosen(at) == "PP4" and at.query_params["p"] in ("PP4", ["PP4"])
+    assert at.button(key="pick_PP4").disabled and not at.button(key="pick_PP5").disabled
+    assert not at.exception
+
+
+def test_reader_ends_and_paragraphs_without_a_map():
+    at = run("views/resolution.py")
+    assert _chosen(at) == "PP1" and at.button(key="reader_prev").disabled
+    at = run("views/resolution.py", {"p": "OP1"})
+    assert [i.value for i in at.info] and t("no_map", "en") in at.info[0].value
+    assert _para("OP1")["title_en"] in at.info[0].value  # what the paragraph is about
+    at = run("views/resolution.py", {"p": "fn10"})  # case-insensitive ids, like the #fn10 anchors
+    assert _chosen(at) == "FN10" and at.button(key="reader_next").disabled and not at.warning
+
+
+def test_reader_paragraph_with_two_maps_offers_both():
+    at = run("views/resolution.py", {"p": "OP9"})
+    radio = at.radio(key="reader_which_OP9")
+    assert radio.options == [catalog.view("world").title("en"), t("nav_indicators", "en")]
+    before = [c.value for c in at.caption]
+    radio.set_value(1).run()
+    after = [c.value for c in at.caption]
+    assert "Forest area and Mountain Green Cover Index" in after and "Forest area and Mountain Green Cover Index" not in before
+
+
+@pytest.mark.parametrize("value", ["OP40", "TITLE", "<b>OP28</b>", ["OP28", "OP29"]], ids=["unknown", "title", "html", "repeated"])
+def test_reader_bad_paragraph_gives_a_notice_and_the_first_paragraph(value):
+    at = run("views/resolution.py", {"p": value})
+    assert not at.exception
+    assert warnings(at) == [t("notice_bad_param", "en", name="p")]
+    assert _chosen(at) == "PP1" and "p" not in at.query_params
+    if isinstance(value, str) and value != "TITLE":
+        assert value not in everything(at)
+
+
+def test_reader_in_chinese():
+    at = run("views/resolution.py", {"p": "OP28", "lang": "zh"})
+    assert not at.exception and not at.warning
+    assert "2007年12月19日" in at.markdown[0].value and "第六十二届会议" in at.markdown[0].value
+    assert _map_caption(at).startswith("**OP28 的地图**")
+    assert at.button(key="reader_next").label.startswith("下一段")
+
+
+# --- the comparison page ----------------------------------------------------------------
+
+def test_compare_page_shows_four_ranges_maps_table_and_download():
+    at = run("views/compare.py")
+    assert not at.exception and not at.error and not at.warning, warnings(at)
+    names = [catalog.view(r).title("en") for r in catalog.RANGE_VIEWS]
+    table = at.table[0].value
+    assert list(table.columns)[1:] == names
+    members = at.dataframe[0].value
+    assert set(members["Range"]) == set(names) and len(members) == 31
+    images = at.get("image")
+    assert len(images) == 4
+    widths = {img.proto.imgs[0].url for img in images}
+    assert len(widths) == 4  # four different maps
+    from geo import compare
+
+    assert f"each frame is {compare.frame_km():,.0f} km wide" in " ".join(c.value for c in at.caption)
+    dl = at.get("download_button")
+    assert len(dl) == 1 and "CSV" in dl[0].proto.label
+    assert any("Embed this comparison" in e.proto.label for e in at.get("expander"))
+
+
+def test_compare_page_in_chinese():
+    at = run("views/compare.py", {"lang": "zh"})
+    assert not at.exception and not at.warning
+    assert list(at.table[0].value.columns)[1:] == [catalog.view(r).title("zh") for r in catalog.RANGE_VIEWS]
+    assert "奥地利" in set(at.dataframe[0].value["成员"])
+    assert at.sidebar.radio[0].value == "zh"

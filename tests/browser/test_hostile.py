@@ -46,7 +46,7 @@ PAGES = list(catalog.PAGE_PATHS.values())
 
 def expected_notices(path: str, corpus) -> set[str]:
     names = {n for n, _ in corpus} - {"embed"}  # Streamlit owns ``embed`` and drops other values silently
-    if path == "resolution":
+    if path in ("resolution", "compare"):  # they read lang (and the reader p) only
         return names & {"lang"}
     if path != "indicators":
         names.discard("view")
@@ -60,7 +60,7 @@ def test_hostile_parameters_do_nothing(visit, app_url, path, corpus):
     v = visit(f"{app_url}/{path}?{query}", wait_map=False, init_script=TRAPS)
     page = v.page
     page.wait_for_selector("[data-testid='stAlert'], [data-testid='stAlertContainer']", timeout=90_000)
-    if path != "resolution":  # the default map draws
+    if path not in ("resolution", "compare"):  # the default map draws (compare shows static images)
         v.wait_map_frame(90_000).wait_for_function(DRAWN_READY, timeout=90_000)
     settle(page)
     assert not v.dialogs, f"a dialog opened: {v.dialogs}"

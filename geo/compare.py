@@ -1,0 +1,319 @@
+"""The four ranges side by side: tables, the CSV download and small maps at one common scale.
+
+Plain Python (no Streamlit, no folium): :mod:`geo.ui` lays the page out from what this module
+returns. Everything comes from ``data/``:
+
+- computed mountain area by class: ``vector/ranges.geojson`` (``class1_km2`` .. ``class6_km2``);
+- approximate area within member states and published figures: ``stats/regions.csv``;
+- regional bodies and members: ``tables/regional_members.csv``;
+- SDG indicators of the member countries: ``sdg/*.csv`` via :func:`geo.layers.indicator_values`
+  (latest year per country; "no data" where a country has none).
+
+Small maps: each range is drawn in its own Lambert azimuthal equal-area projection centred on
+the range, in a square frame of the same ground size for all four, rendered to the same number
+of pixels: one common km-per-pixel scale, so sizes compare truly (areas too, being equal-area).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from functools import lru_cache
+
+import pandas as pd
+
+from geo import catalog, data, layers
+from geo.errors import DataFileError
+from geo.i18n import t
+
+RANGES = catalog.RANGE_VIEWS
+CLASSES = tuple(range(1, 7))
+#: SDG series shown in the page's member table (all SDG series go into the CSV)
+SHOWN_SDG = ("sdg_ER_MTN_GRNCVI", "sdg_ER_MTN_DGRDP", "sdg_ER_PTD_MTN", "sdg_AG_LND_FRST")
+ALL_SDG = tuple(x for x in catalog.INDICATORS if x.startswith("sdg_"))
+MAP_PX = 360  # every small map is MAP_PX x MAP_PX display pixels (rendered at 2x)
+MAP_SCALE = 2
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+RANGE_SOURCE = catalog.LAYERS["range_extent"].source + "; " + catalog.LAYERS["mountain_classes"].source
+RANGE_LICENCE = catalog.LAYERS["mountain_classes"].licence
+FACTS_LICENCE = "researched facts; each row cites its own source"
+
+
+def _name(range_id: str, lang: str) -> str:
+    return catalog.view(range_id).title(lang)
+
+
+def _body(range_id: str, lang: str) -> str:
+    return catalog.BODY_TITLES[catalog.view(range_id).body_id][1 if lang == "zh" else 0]
+
+
+def _num(v) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(f) else f
+
+
+def _range_rows() -> pd.DataFrame:
+    rng = data.vector("vector/ranges.geojson")
+    missing = [r for r in RANGES if r not in set(rng["id"])]
+    if missing:
+        raise DataFileError(f"data file vector/ranges.geojson has no row for {', '.join(missing)}")
+    return pd.DataFrame(rng.drop(columns="geometry")).set_index("id")
+
+
+def members(range_id: str) -> pd.DataFrame:
+    """The regional body's members (``member_name``, ``iso3``, ``role``, ``source``) in file order."""
+    body = catalog.view(range_id).body_id
+    m = data.table("tables/regional_members.csv")
+    return m[m["body_id"] == body].reset_index(drop=True)
+
+
+def published(range_id: str) -> pd.DataFrame:
+    """Published area figures (text as published) with their sources, and the area computed here."""
+    body = catalog.view(range_id).body_id
+    r = data.table("stats/regions.csv")
+    return r[r["id"] == body].reset_index(drop=True)
+
+
+def member_label(name: str, iso3, lang: str) -> str:
+    """A member's name in ``lang`` (Chinese from the countries file when it has the ISO code)."""
+    if lang == "zh" and isinstance(iso3, str) and iso3:
+        c = data.countries()
+        hit = c.loc[c["iso3"] == iso3, "name_zh"]
+        if not hit.empty and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+            return hit.iloc[0]
+    return name
+
+
+def comparison_table(lang: str = "en") -> pd.DataFrame:
+    """Rows: what is compared; one column per range (display text). The first column names the row."""
+    rng = _range_rows()
+    item = t("compare_item", lang)
+    rows: list[dict] = []
+
+    def row(label: str, values: dict[str, str]) -> None:
+        rows.append({item: label, **{_name(r, lang): values[r] for r in RANGES}})
+
+    row(t("compare_body", lang), {r: _body(r, lang) for r in RANGES})
+    mem = {r: members(r) for r in RANGES}
+    row(t("compare_members_n", lang), {r: str(len(mem[r])) for r in RANGES})
+    row(t("compare_members", lang), {r: ", ".join(member_label(n, i, lang) for n, i in zip(mem[r]["member_name"], mem[r]["iso3"]))
+                                     for r in RANGES})
+    row(t("compare_mountain_km2", lang), {r: layers.fmt_number(float(rng.loc[r, "mountain_km2"])) for r in RANGES})
+    for k in CLASSES:
+        row(f"{t('class', lang)} {k} ({layers.CLASS_NAMES[k][1 if lang == 'zh' else 0]}), km²",
+            {r: layers.fmt_number(float(rng.loc[r, f"class{k}_km2"])) for r in RANGES})
+    pub = {r: published(r) for r in RANGES}
+    row(t("compare_approx_km2", lang),
+        {r: layers.fmt_number(float(pub[r]["area_km2"].iloc[0])) if not pub[r].empty else t("no_data", lang) for r in RANGES})
+    row(t("compare_published_km2", lang),
+        {r: "; ".join(published_text(v) for v in pub[r]["published_area_km2"]) if not pub[r].empty else t("no_data", lang)
+         for r in RANGES})
+    return pd.DataFrame(rows)
+
+
+def published_text(v) -> str:
+    f = _num(v)
+    return layers.fmt_number(f) if f is not None else str(v)
+
+
+def indicator_cells(iso3, layer_id: str, lang: str) -> tuple[str, float | None, int | None]:
+    """``(display text, value, year)`` of the latest value of ``layer_id`` for a country."""
+    vals = _latest(layer_id)
+    if isinstance(iso3, str) and iso3 in vals.index:
+        v, y = vals.loc[iso3, "value"], vals.loc[iso3, "year"]
+        unit = catalog.layer(layer_id).unit(lang)
+        return f"{layers.fmt_number(float(v))} {unit} ({int(y)})".replace("  ", " "), float(v), int(y)
+    return t("no_data", lang), None, None
+
+
+@lru_cache(maxsize=32)
+def _latest_cached(layer_id: str, stamp: tuple) -> pd.DataFrame:
+    vals, _ = layers.indicator_values(layer_id, None)
+    return vals.dropna(subset=["value"]).set_index("iso3")
+
+
+def _latest(layer_id: str) -> pd.DataFrame:
+    code = catalog.layer(layer_id).sdg_code
+    p = data.file(f"sdg/{code}.csv")  # verified; its stamp keys the cache
+    st = p.stat()
+    return _latest_cached(layer_id, (str(p), st.st_mtime, st.st_size))
+
+
+def member_indicators(lang: str = "en", shown: tuple[str, ...] = SHOWN_SDG) -> pd.DataFrame:
+    """One row per member of the four bodies: range, member, then per SDG series the latest
+    value with its year, or "no data"."""
+    out = []
+    for r in RANGES:
+        for _, m in members(r).iterrows():
+            row = {t("compare_range", lang): _name(r, lang), t("compare_member", lang): member_label(m["member_name"], m["iso3"], lang)}
+            for lid in shown:
+                row[catalog.layer(lid).title(lang)] = indicator_cells(m["iso3"], lid, lang)[0]
+            out.append(row)
+    return pd.DataFrame(out)
+
+
+def sdg_source(layer_id: str) -> tuple[str, str]:
+    """(source, licence) of an SDG series, from ``sdg/series.json`` (the catalogue's as fallback)."""
+    lay = catalog.layer(layer_id)
+    meta = data.sdg_meta().get(lay.sdg_code, {})
+    return meta.get("source") or lay.source, meta.get("licence") or lay.licence
+
+
+def long_rows(lang: str = "en") -> pd.DataFrame:
+    """Everything the page compares, one fact per row, with ``source`` and ``licence`` on every row.
+
+    Columns: range, range_name, body, section, item, value, unit, year, source, licence.
+    """
+    rng = _range_rows()
+    regions_src = data.manifest_entry("stats/regions.csv")
+    regions_licence = "; ".join(dict.fromkeys(s.get("licence", "") for s in regions_src.get("sources", []) if s.get("licence")))
+    rows: list[dict] = []
+
+    def add(r, section, item, value, unit, year, source, licence):
+        rows.append({"range": r, "range_name": _name(r, lang), "body": _body(r, lang), "section": section, "item": item,
+                     "value": value, "unit": unit, "year": year, "source": source, "licence": licence})
+
+    for r in RANGES:
+        add(r, "computed_area", "mountain area (all classes)", float(rng.loc[r, "mountain_km2"]), "km2", "", RANGE_SOURCE, RANGE_LICENCE)
+        for k in CLASSES:
+            add(r, "computed_area", f"class {k} ({layers.CLASS_NAMES[k][0]})", float(rng.loc[r, f"class{k}_km2"]), "km2", "",
+                RANGE_SOURCE, RANGE_LICENCE)
+        pub = published(r)
+        if not pub.empty:
+            add(r, "approximate_area", "mountain area within member states (approximate, not the legal perimeter)",
+                float(pub["area_km2"].iloc[0]), "km2", "", catalog.LAYERS[f"region_{catalog.view(r).body_id}"].source, regions_licence)
+        for _, p in pub.iterrows():
+            add(r, "published_area", "published area figure (as published)", p["published_area_km2"], "km2", "",
+                p["published_source"], FACTS_LICENCE)
+        for _, m in members(r).iterrows():
+            add(r, "member", m["member_name"], m["role"], "", "", m["source"], FACTS_LICENCE)
+            for lid in ALL_SDG:
+                _, v, y = indicator_cells(m["iso3"], lid, "en")
+                src, lic = sdg_source(lid)
+                lay = catalog.layer(lid)
+                add(r, "sdg", f"{m['member_name']}: {lay.title_en} (SDG {lay.indicator}, {lay.sdg_code})",
+                    v if v is not None else "no data", lay.unit_en, y if y is not None else "", src, lic)
+    return pd.DataFrame(rows, columns=["range", "range_name", "body", "section", "item", "value", "unit", "year", "source", "licence"])
+
+
+def _safe_cell(v):
+    """Neutralise a text cell a spreadsheet would run as a formula."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        return "'" + v
+    return v
+
+
+def csv_bytes(lang: str = "en") -> bytes:
+    """:func:`long_rows` as CSV (UTF-8 with BOM for Excel, formulas neutralised)."""
+    df = long_rows(lang).map(_safe_cell)
+    buf = io.StringIO()
+    df.to_csv(buf, index=False, lineterminator="\r\n")
+    return buf.getvalue().encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------------------------
+# small maps at one common scale
+
+
+def _laea(range_id: str) -> str:
+    minx, miny, maxx, maxy = catalog.view(range_id).bbox
+    return f"+proj=laea +lat_0={(miny + maxy) / 2:.3f} +lon_0={(minx + maxx) / 2:.3f} +datum=WGS84 +units=m +no_defs"
+
+
+def _projected_range(range_id: str):
+    rng = data.vector("vector/ranges.geojson")
+    return rng[rng["id"] == range_id].to_crs(_laea(range_id))
+
+
+@lru_cache(maxsize=4)
+def frame_km() -> float:
+    """The common frame (km, square) that holds the largest of the four ranges with a margin,
+    rounded up to 500 km."""
+    biggest = 0.0
+    for r in RANGES:
+        minx, miny, maxx, maxy = _projected_range(r).total_bounds
+        biggest = max(biggest, 2 * max(abs(minx), abs(maxx), abs(miny), abs(maxy)) / 1000)
+    return math.ceil(biggest * 1.08 / 500) * 500
+
+
+def km_per_px() -> float:
+    """Ground kilometres per display pixel, the same on every small map."""
+    return frame_km() / MAP_PX
+
+
+def map_png(range_id: str) -> bytes:
+    """A small PNG map of ``range_id`` (no text but the scale bar's "km"): countries, member
+    states in the body's colour, the range's mountain area; ``MAP_PX`` square at 2x pixels."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+    from pyproj import Transformer
+
+    from geo import snapshot
+
+    crs = _laea(range_id)
+    half = frame_km() * 1000 / 2
+    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon0, lat0, lon1, lat1 = to_geo.transform_bounds(-half, -half, half, half, densify_pts=64)
+    tol = km_per_px() * 1000 * 0.5
+    countries = data.countries().clip_by_rect(max(lon0 - 1, -180), max(lat0 - 1, -90), min(lon1 + 1, 180), min(lat1 + 1, 90))
+    countries = countries[~countries.is_empty]
+    iso = data.countries().loc[countries.index, "iso3"]
+    proj = countries.to_crs(crs).simplify(tol)
+    member_iso = set(members(range_id)["iso3"].dropna())
+    is_member = iso.isin(member_iso).to_numpy()
+    body_colour = layers.BODY_COLOURS[catalog.view(range_id).body_id]
+    rng = _projected_range(range_id).simplify(tol / 2)
+
+    size_in = MAP_PX / 100
+    with snapshot._RENDER_LOCK:
+        fig = Figure(figsize=(size_in, size_in), dpi=100)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_facecolor(snapshot.OCEAN)
+        ax.set_xlim(-half, half)
+        ax.set_ylim(-half, half)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for s in ax.spines.values():
+            s.set_linewidth(0.8)
+        geoms = proj.values
+        others = snapshot.polygon_paths(geoms[~is_member])
+        mems = snapshot.polygon_paths(geoms[is_member])
+        ax.add_collection(PathCollection(others, facecolors="#f2efe9", edgecolors="#9a9a9a", linewidths=0.25, zorder=1))
+        ax.add_collection(PathCollection(mems, facecolors=body_colour, edgecolors=body_colour, linewidths=0.6, alpha=0.45, zorder=2))
+        ax.add_collection(PathCollection(snapshot.polygon_paths(rng.values), facecolors="#3d2b1f", edgecolors="#3d2b1f",
+                                         linewidths=0.3, zorder=3))
+        # scale bar: true length (equal-area azimuthal: true at the centre, close across the frame)
+        km = snapshot.nice_length(frame_km() * 0.25)
+        x0, y0 = -half + half * 0.08, -half + half * 0.08
+        h = half * 0.03
+        ax.add_patch(Rectangle((x0 - half * 0.03, y0 - h), km * 1000 + half * 0.06, h * 6.2, facecolor="white", alpha=0.8,
+                               edgecolor="none", zorder=10))
+        ax.add_patch(Rectangle((x0, y0), km * 500, h, facecolor="black", edgecolor="black", linewidth=0.5, zorder=11))
+        ax.add_patch(Rectangle((x0 + km * 500, y0), km * 500, h, facecolor="white", edgecolor="black", linewidth=0.5, zorder=11))
+        ax.text(x0, y0 + h * 1.6, f"{km:,.0f} km", fontsize=10, family="DejaVu Sans", va="bottom", zorder=12)
+        ax.set_aspect("equal")
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="png", dpi=100 * MAP_SCALE, metadata={"Software": "Mountain Atlas"})
+        finally:
+            fig.clear()
+    return buf.getvalue()
+
+
+def map_caption(lang: str) -> str:
+    """What the four maps share: the frame's ground width and the projection."""
+    return t("compare_map_caption", lang, km=f"{frame_km():,.0f}")
+
+
+def map_alt(range_id: str, lang: str) -> str:
+    return t("compare_map_alt", lang, name=_name(range_id, lang), body=_body(range_id, lang), km=f"{frame_km():,.0f}")
+
+
+__all__ = ["ALL_SDG", "CLASSES", "MAP_PX", "RANGES", "SHOWN_SDG", "comparison_table", "csv_bytes", "frame_km",
+           "indicator_cells", "km_per_px", "long_rows", "map_alt", "map_caption", "map_png", "member_indicators", "members",
+           "published"]

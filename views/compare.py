@@ -1,0 +1,5 @@
+"""The four ranges side by side."""
+
+from geo import ui
+
+ui.compare_page()

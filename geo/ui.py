@@ -293,9 +293,10 @@ def linked_paragraphs(state: ViewState) -> None:
 
 
 def resolution_href(pid: str, lang: str) -> str:
-    """Relative link to a paragraph's anchor on /resolution (ids are ours: [A-Z]+[0-9]+)."""
-    q = "?lang=zh" if lang == "zh" else ""
-    return f"resolution{q}#{pid.lower()}"
+    """Relative link to a paragraph in the reader: chosen beside its map, and its anchor in the text
+    (ids are ours: [A-Z]+[0-9]+)."""
+    q = urlencode({"p": pid, **({"lang": "zh"} if lang == "zh" else {})})
+    return f"resolution?{q}#{pid.lower()}"
 
 
 def data_table(prepared: list[layers.Prepared], lang: str) -> None:

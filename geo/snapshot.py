@@ -361,8 +361,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 def _draw_legends(fig, prepared: list[layers.Prepared], x: float, top: float, width: float, bottom: float) -> None:
     """Legends stacked in a column (figure inches from the lower left): title, unit, swatches."""
-    legends = [p.legend for p in prepared if p.legend]
-    legends = list(reversed(legends))  # topmost layer first, like Leaflet's control
+    legends = layers.legends(prepared)  # the live map's order
     tr = fig.dpi_scale_trans
     for scale in (1.0, 0.85, 0.72, 0.6):
         ts, us, ls = 8.5 * scale, 7.5 * scale, 7.5 * scale
@@ -390,8 +389,8 @@ def _draw_legends(fig, prepared: list[layers.Prepared], x: float, top: float, wi
             n = max(len(il), 1)
             rh = n * _line_h(ls)
             fig.patches.append(Rectangle((x, y - sh - 0.01), sw, sh, transform=tr, figure=fig, facecolor=item.colour,
-                                         edgecolor=item.outline or item.colour, linewidth=0.8,
-                                         hatch="////" if item.hatch else None))
+                                         edgecolor=item.outline or item.colour, linewidth=1.0 if item.dash else 0.8,
+                                         linestyle="--" if item.dash else "-", hatch="////" if item.hatch else None))
             fig.text(x + sw + 0.08, y, "\n".join(il), transform=tr, fontsize=ls, va="top", linespacing=1.2)
             y -= rh + 0.03
         y -= 0.15

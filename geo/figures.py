@@ -336,3 +336,110 @@ def key_figure_rows(view_id: str, lang: str) -> list[tuple[str, str, str]]:
     w = world_figures()
     return [(t("mountain_area", lang), fmt_area(w.mountain_km2, lang), t("computed_note", lang)),
             (t("mountain_share", lang), fmt_pct(w.share_pct, lang), t("computed_note", lang))]
+
+
+# ---------------------------------------------------------------------------------------
+# tables for people: labels in the UI language with units, numbers formatted, a range's
+# tables limited to the range's countries
+
+
+def _name_col(df: pd.DataFrame, lang: str, en: str = "name_en", zh: str = "name_zh") -> pd.Series:
+    if lang == "zh" and zh in df.columns:
+        return df[zh].where(df[zh].notna() & (df[zh].astype(str) != ""), df[en])
+    return df[en]
+
+
+def view_members(view_id: str) -> frozenset[str] | None:
+    """ISO3 codes of the range's member states (None for the world: no filter)."""
+    if not catalog.view(view_id).range_id:
+        return None
+    try:
+        return range_figures(view_id).member_iso3
+    except DataFileError:
+        return None
+
+
+def rows_for_view(table: pd.DataFrame, view_id: str) -> pd.DataFrame:
+    """A per-country table limited to a range's member states (unchanged for the world)."""
+    members = view_members(view_id)
+    if members is None or "iso3" not in table.columns:
+        return table
+    return table[table["iso3"].isin(members)].reset_index(drop=True)
+
+
+def people_table(p, view_id: str, lang: str) -> pd.DataFrame:
+    """The table of a prepared layer (:class:`geo.layers.Prepared`) for reading on the page.
+
+    Column labels are in ``lang`` with units; ids (``iso3``, ``body_id``) are left out; numbers
+    are formatted by :func:`geo.i18n.fmt_number` (text, so the page shows what the map shows).
+    """
+    tbl = p.table
+    if tbl is None or tbl.empty:
+        return pd.DataFrame()
+    kind, lid = p.layer.kind, p.layer.id
+    km2 = t("km2", lang)
+
+    def col(label: str, unit: str = "") -> str:
+        from geo.i18n import unit_label
+
+        return unit_label(t(label, lang) if label in _LABEL_KEYS else label, unit)
+
+    if kind == "choropleth":
+        tbl = rows_for_view(tbl, view_id)
+        if catalog.view(view_id).range_id:  # rank within the range
+            ranked = tbl["value"].notna()
+            tbl = tbl.assign(rank=pd.Series(range(1, ranked.sum() + 1), index=tbl.index[ranked]))
+        out = pd.DataFrame({
+            col("rank"): [fmt_number(v, lang, 0) if pd.notna(v) else "" for v in tbl["rank"]],
+            col("country"): _name_col(tbl, lang).to_list(),
+            unit_value_label(p.layer, lang): [fmt_number(v, lang) if pd.notna(v) else t("no_data", lang) for v in tbl["value"]],
+            col("year"): ["" if pd.isna(v) else str(int(v)) for v in tbl["year"]],
+        })
+        return out
+    if lid.startswith("region_"):
+        return pd.DataFrame({
+            col("member"): [_member_name(str(n), lang, i if isinstance(i, str) else None) for n, i in zip(tbl["member_name"], tbl["iso3"])],
+            col("role"): [_ZH.get(r, r) if lang == "zh" else r for r in tbl["role"]],
+            col("source"): tbl["source"].to_list(),
+        })
+    if lid == "range_extent":
+        out = pd.DataFrame({col("range"): _name_col(tbl, lang).to_list(),
+                            col("range_area", km2): [fmt_number(range_figures(r).mountain_km2, lang) for r in tbl["id"]]})
+        for k in range(1, 7):
+            out[col(f"{t('class', lang)} {k}", km2)] = [fmt_number(range_figures(r).class_km2[k], lang) for r in tbl["id"]]
+        return out
+    if lid == "mountain_classes":
+        return pd.DataFrame({col("class"): tbl["class"].astype(str).to_list(), col("definition"): tbl["definition"].to_list(),
+                             col("area", km2): [fmt_number(v, lang) for v in tbl["area_km2"]]})
+    if kind == "points":
+        return pd.DataFrame({
+            col("name"): _name_col(tbl, lang).to_list(),
+            col("event"): _name_col(tbl, lang, "event_en", "event_zh").to_list(),
+            col("date"): tbl["date"].to_list(),
+            col("paragraphs"): tbl["paragraphs"].str.replace(";", ", ").to_list(),
+            col("latitude", "°"): [fmt_number(v, lang, 2) for v in tbl["lat"]],
+            col("longitude", "°"): [fmt_number(v, lang, 2) for v in tbl["lon"]],
+            col("source"): tbl["source"].to_list(),
+        })
+    if kind == "categorical":
+        names = tbl["name"]
+        if lang == "zh" and "iso3" in tbl.columns:
+            names = [_member_name(str(n), lang, i if isinstance(i, str) else None) for n, i in zip(tbl["name"], tbl["iso3"])]
+        return pd.DataFrame({col("name"): list(names), col("category"): [_ZH.get(c, c) if lang == "zh" else c for c in tbl["category"]],
+                             col("as_of"): tbl["as_of"].to_list(), col("source"): tbl["source"].to_list()})
+    return tbl
+
+
+#: Chinese for the roles and categories in the member tables
+_ZH = {"contracting party": "缔约方", "party": "缔约方", "regional member country": "区域成员国", "member country": "成员国",
+       "government": "政府", "intergovernmental organization": "政府间组织", "major group organization": "主要群体组织"}
+
+_LABEL_KEYS = {"rank", "country", "year", "member", "role", "source", "range", "range_area", "class", "definition", "area",
+               "name", "event", "date", "paragraphs", "latitude", "longitude", "category", "as_of", "value"}
+
+
+def unit_value_label(layer, lang: str) -> str:
+    """``Forest area (% of land area)``: an indicator's column label with its unit."""
+    from geo.i18n import unit_label
+
+    return unit_label(layer.title(lang), layer.unit(lang))

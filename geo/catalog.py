@@ -17,7 +17,7 @@ SDG_LICENCE = "UN SDG data: free to use with attribution; repository MIT"
 NE_SOURCE = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2)"
 NE_LICENCE = "Public domain (Natural Earth); ISC (world-atlas)"
 DEM_SOURCE = "Mapzen terrain tiles, 5 arc-minute grid shipped in pvlib 0.16.1"
-DEM_LICENCE = "BSD-3-Clause (pvlib); DEM attributions: see data/manifest.json"
+DEM_LICENCE = "BSD-3-Clause (pvlib); elevation data attributions in pvlib"
 MEMBERS_SOURCE = "Researched member lists with per-row sources (data/tables)"
 
 
@@ -64,7 +64,7 @@ SOURCES: dict[str, Source] = {
 #: Licences in both languages (keys are the English texts of the layers' ``licence``)
 LICENCE_ZH = {
     "UN SDG data: free to use with attribution; repository MIT": "联合国可持续发展目标数据：注明出处即可免费使用；资料库 MIT 许可",
-    "BSD-3-Clause (pvlib); DEM attributions: see data/manifest.json": "BSD-3-Clause（pvlib）；高程数据署名见完整来源说明",
+    "BSD-3-Clause (pvlib); elevation data attributions in pvlib": "BSD-3-Clause（pvlib）；高程数据署名见 pvlib",
     "CC BY 4.0 (Mountain Atlas derived data); DEM BSD-3-Clause": "CC BY 4.0（Mountain Atlas 派生数据）；高程数据 BSD-3-Clause",
     "CC BY 4.0 (Mountain Atlas derived data)": "CC BY 4.0（Mountain Atlas 派生数据）",
     "CC BY 4.0 (Mountain Atlas derived data); member lists cite their own sources": "CC BY 4.0（Mountain Atlas 派生数据）；成员名单逐条注明来源",

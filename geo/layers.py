@@ -441,9 +441,13 @@ def _range_extent(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
                 for _, row in r.iterrows()]
     r["iso3"] = pd.NA
     legend = Legend(layer.title(lang), "", [LegendItem("#ffffff", t("range_outline", lang), outline="#222222")])
-    tbl = r.drop(columns=["geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip", "iso3"])
+    rows = []
+    for rid in r["id"]:
+        f = figures.range_figures(rid)  # the numbers of the table (and the CSV) are the figures'
+        rows.append({"id": rid, "name_en": f.name_en, "name_zh": f.name_zh, "body_id": f.body_id, "envelope_note": f.envelope_note,
+                     "mountain_km2": f.mountain_km2, **{f"class{k}_km2": f.class_km2[k] for k in range(1, 7)}})
     return Prepared(layer, layer.title(lang), gdf=r[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
-                    legend=legend, table=pd.DataFrame(tbl), source_line=source_line(layer, lang))
+                    legend=legend, table=pd.DataFrame(rows), source_line=source_line(layer, lang))
 
 
 def _places(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:

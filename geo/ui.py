@@ -389,7 +389,7 @@ def page_chrome(lang: str, title: str) -> None:
     css = (
         "<style>"
         '[data-testid="stExpandSidebarButton"]{width:auto!important;padding:0 .5rem;gap:.25rem}'
-        f'[data-testid="stExpandSidebarButton"]::after{{content:{json.dumps(label)};font-size:.95rem;font-weight:600}}'
+        f'[data-testid="stExpandSidebarButton"]::after{{content:{json.dumps(label, ensure_ascii=False)};font-size:.95rem;font-weight:600}}'
         "@media print{"
         '[data-testid="stSidebar"],[data-testid="stExpandSidebarButton"],header[data-testid="stHeader"],'
         '[data-testid="stToolbar"],[data-testid="stDownloadButton"],[data-testid="stElementToolbar"],'

@@ -37,10 +37,10 @@ def _shot(page, name: str) -> None:
 
 def _open_sidebar(page) -> None:
     """On a phone the sidebar starts closed: open it with the labelled menu button."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    if sidebar.get_attribute("aria-expanded") == "false" or not page.locator('[data-testid="stSidebarContent"]').is_visible():
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-    page.locator('[data-testid="stSidebarContent"]').wait_for(state="visible")
+    button = page.locator('[data-testid="stExpandSidebarButton"]')
+    if button.is_visible():
+        button.click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
 
 
 def _sidebar_hrefs(page) -> list[str]:

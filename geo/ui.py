@@ -87,18 +87,18 @@ def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None)
                     on_change=lambda: _set_lang(st.session_state["lang"]))
     allowed = catalog.view(state.view).allowed_layers
     picked = sb.multiselect(t("layers", lang), allowed, default=[x for x in state.layers if x in allowed],
-                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}")
+                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}_{lang}")
     choices = indicator_choices or catalog.INDICATORS
     opts = [None, *choices]
     ind = sb.selectbox(t("indicator", lang), opts, index=opts.index(state.indicator) if state.indicator in opts else 0,
-                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}")
+                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}_{lang}")
     year = None
     if ind:
         years = layers.available_years(ind)
         if years:
             yopts = [None, *years]
             year = sb.selectbox(t("year", lang), yopts, index=yopts.index(state.year) if state.year in yopts else 0,
-                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}")
+                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}_{lang}")
     tiles = sb.checkbox(t("online_tiles", lang), value=state.tiles, key="tiles")
     new = state.with_(lang=lang, layers=tuple(picked), indicator=ind, year=year, tiles=tiles)
     write_state(new)
@@ -457,10 +457,10 @@ def home_intro(lang: str) -> None:
     st.markdown(f"**{t('ways_in', lang)}**")
     cols = st.columns(3)
     for i, vid in enumerate(catalog.RANGE_VIEWS):
-        cols[i % 3].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), icon="⛰️", query_params=q)
-    cols[1].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), icon="📜", query_params=q)
+        cols[i % 3].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
+    cols[1].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
     # /compare is its own page (registered by app.py when present): linked by path
-    cols[2].markdown(f"[⚖️ {t('nav_compare', lang)}](compare{'?lang=zh' if lang == 'zh' else ''})")
+    cols[2].markdown(f"[{t('nav_compare', lang)}](compare{'?lang=zh' if lang == 'zh' else ''})")
 
 
 def _find_options(lang: str) -> list[tuple[str, str, str]]:

@@ -239,3 +239,66 @@ def test_public_url_uses_the_given_base():
 
     state = ViewState.default("alps").with_(lang="zh")
     assert snapshot.public_url(state, "https://atlas.example.org/sub") == "https://atlas.example.org/sub/alps?lang=zh"
+
+
+# ---------------------------------------------------------------------------------------
+# pages through AppTest: language, tables, home page
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _page_links(at) -> list:
+    from streamlit.proto.PageLink_pb2 import PageLink
+
+    out = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        proto = getattr(node, "proto", None)
+        if isinstance(proto, PageLink):
+            out.append(proto)
+
+    walk(at.sidebar)
+    return out
+
+
+def test_choosing_chinese_applies_to_every_sidebar_link_on_the_same_run():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    at.switch_page("views/alps.py")
+    at.run()
+    links = _page_links(at)
+    assert len(links) == 8 and not any("lang=zh" in x.query_string for x in links)
+    at.sidebar.radio(key="lang").set_value("zh").run()
+    assert at.query_params["lang"] in ("zh", ["zh"])
+    links = _page_links(at)
+    assert len(links) == 8 and all("lang=zh" in x.query_string for x in links)
+    assert links[1].label == "阿尔卑斯山脉"
+    assert at.title[0].value == "阿尔卑斯山脉"
+    labels = [m.label for m in at.metric]
+    assert "山脉山区面积" in labels
+    assert all("km²" not in m.value for m in at.metric)
+    assert not [e for e in at.exception]
+
+
+def test_home_page_says_what_this_is_and_search_shows_a_country():
+    from streamlit.testing.v1 import AppTest
+
+    from geo import ui
+
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    text = " ".join(m.value for m in at.markdown)
+    assert i18n.t("home_intro", "en") in text and "(compare)" in text
+    box = at.selectbox(key="find_en")
+    che = next(o for o in ui._find_options("en") if o[:2] == ("country", "CHE"))
+    box.select(che).run()
+    f = figures.country_figures("CHE")
+    metrics = [(m.label, m.value) for m in at.metric]
+    assert (i18n.t("mountain_area", "en"), i18n.fmt_area(f.mountain_km2, "en")) in metrics
+    assert (i18n.t("mountain_share", "en"), i18n.fmt_pct(f.share_pct, "en")) in metrics
+    assert any(i18n.t("country_figures", "en", name="Switzerland") == h.value for h in at.subheader)
+    assert not [e for e in at.exception]

@@ -50,7 +50,7 @@ BODY_COLOURS = {
     "andean-initiative": OKABE_ITO["purple"],
 }
 #: Fill opacity of a body's approximate area: light, so the classes below stay legible
-REGION_FILL_OPACITY = 0.18
+REGION_FILL_OPACITY = 0.1
 NO_DATA_FILL = "#d9d9d9"
 NO_DATA_STROKE = "#8c8c8c"
 COUNTRY_STROKE = "#555555"
@@ -215,6 +215,22 @@ def source_line(layer: catalog.Layer, lang: str, extra: list[str] | None = None)
     text = f"{t('sources' if len(cites) > 1 else 'source', lang)}{col}{sep.join(cites)}" if cites else ""
     lic = f"{t('licence', lang)}{col}{layer.licence_text(lang)}{end}"
     return f"{text}. {lic}" if lang != "zh" and text else f"{text}{'。' if text else ''}{lic}"
+
+
+def citations(layer: catalog.Layer, lang: str) -> list[str]:
+    """Every public source of a layer in ``lang``: the catalogue's and, for member lists, the
+    pages the rows cite (from the data)."""
+    extra: list[str] = []
+    try:
+        if layer.body_id:
+            extra = member_sources(layer.body_id, lang)
+        elif layer.kind == "categorical":
+            tbl = data.table("tables/partnership_members.csv")
+            urls = list(dict.fromkeys(u for u in (figures.first_url(str(c)) for c in tbl["source"].dropna()) if u))
+            extra = [f"{t('nav_partnership', lang)}{i18n.colon(lang)}{' '.join(urls)}"] if urls else []
+    except DataFileError:
+        pass
+    return list(dict.fromkeys([*layer.citations(lang), *extra]))
 
 
 def member_sources(body_id: str, lang: str) -> list[str]:

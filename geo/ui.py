@@ -9,6 +9,7 @@ No user text is rendered as HTML: markdown calls only carry our own labels and d
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -76,6 +77,12 @@ def write_state(state: ViewState) -> None:
             st.query_params[k] = v
 
 
+def _lang_key(lang: str) -> str:
+    """Widget key suffix per language: a widget whose labels change language must be a new
+    widget, or the browser keeps showing the old labels."""
+    return "" if lang == "en" else f"_{lang}"
+
+
 def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None) -> ViewState:
     """Sidebar widgets for language, layers, indicator and year; returns the new state."""
     lang = state.lang
@@ -87,18 +94,18 @@ def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None)
                     on_change=lambda: _set_lang(st.session_state["lang"]))
     allowed = catalog.view(state.view).allowed_layers
     picked = sb.multiselect(t("layers", lang), allowed, default=[x for x in state.layers if x in allowed],
-                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}_{lang}")
+                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}{_lang_key(lang)}")
     choices = indicator_choices or catalog.INDICATORS
     opts = [None, *choices]
     ind = sb.selectbox(t("indicator", lang), opts, index=opts.index(state.indicator) if state.indicator in opts else 0,
-                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}_{lang}")
+                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}{_lang_key(lang)}")
     year = None
     if ind:
         years = layers.available_years(ind)
         if years:
             yopts = [None, *years]
             year = sb.selectbox(t("year", lang), yopts, index=yopts.index(state.year) if state.year in yopts else 0,
-                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}_{lang}")
+                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}{_lang_key(lang)}")
     tiles = sb.checkbox(t("online_tiles", lang), value=state.tiles, key="tiles")
     new = state.with_(lang=lang, layers=tuple(picked), indicator=ind, year=year, tiles=tiles)
     write_state(new)
@@ -219,18 +226,20 @@ def class_chart(state: ViewState) -> None:
         return
     st.subheader(t("class_chart", lang))
     cc = layers.class_colours()
-    names = {k: f"{k}: {layers.CLASS_NAMES[k][1 if lang == 'zh' else 0]}" for k in areas}
-    rows = [{"class": names[k], "area": areas[k], "label": i18n.fmt_area(areas[k], lang)} for k in areas]
+    # short labels (the elevation band); the full definition is in the legend and the tooltip
+    names = {k: f"{k}: {re.split('[,，]', layers.CLASS_NAMES[k][1 if lang == 'zh' else 0])[0]}" for k in areas}
+    defs = {k: layers.CLASS_NAMES[k][1 if lang == "zh" else 0] for k in areas}
+    rows = [{"class": names[k], "definition": defs[k], "area": areas[k], "label": i18n.fmt_area(areas[k], lang)} for k in areas]
     area_title = i18n.unit_label(t("area", lang), t("km2", lang))
     spec = {
         "height": 220,
         "mark": {"type": "bar"},
         "encoding": {
-            "y": {"field": "class", "type": "nominal", "sort": None, "title": t("class", lang), "axis": {"labelLimit": 260}},
-            "x": {"field": "area", "type": "quantitative", "title": area_title, "axis": {"format": ",d"}},
+            "y": {"field": "class", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 160}},
+            "x": {"field": "area", "type": "quantitative", "title": area_title, "axis": {"format": "~s", "tickCount": 4}},
             "color": {"field": "class", "type": "nominal", "legend": None,
                       "scale": {"domain": [names[k] for k in areas], "range": [cc[k] for k in areas]}},
-            "tooltip": [{"field": "class", "title": t("class", lang)}, {"field": "label", "title": t("area", lang)}],
+            "tooltip": [{"field": "definition", "title": t("class", lang)}, {"field": "label", "title": t("area", lang)}],
         },
     }
     st.vega_lite_chart(pd.DataFrame(rows), spec, width="stretch")
@@ -341,7 +350,11 @@ def _link_columns(df: pd.DataFrame, lang: str) -> dict:
 def sources_panel(prepared: list[layers.Prepared], lang: str) -> None:
     """One line per layer naming reachable sources, and the full provenance one click away."""
     ok = [p for p in prepared if p.ok]
-    lines = list(dict.fromkeys(p.source_line for p in ok))
+    cites = list(dict.fromkeys(c for p in ok for c in layers.citations(p.layer, lang)))
+    lics = list(dict.fromkeys(p.layer.licence_text(lang) for p in ok))
+    col, sep = i18n.colon(lang), ("；" if lang == "zh" else "; ")
+    lines = [f"{t('sources', lang)}{col}{sep.join(cites)}"] if cites else []
+    lines.append(f"{t('licence', lang)}{col}{sep.join(lics)}")
     st.caption("  \n".join(layers.md_links(x) for x in lines))
     with st.expander(t("provenance", lang)):
         for p in ok:

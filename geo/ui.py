@@ -468,10 +468,10 @@ def home_intro(lang: str) -> None:
     st.markdown(t("home_intro", lang))
     q = {"lang": lang} if lang != "en" else None
     st.markdown(f"**{t('ways_in', lang)}**")
-    cols = st.columns(3)
+    cols = st.columns(3)  # filled column by column: a phone stacks them in reading order
     for i, vid in enumerate(catalog.RANGE_VIEWS):
-        cols[i % 3].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
-    cols[1].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
+        cols[i // 2].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
+    cols[2].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
     # /compare is its own page (registered by app.py when present): linked by path
     cols[2].markdown(f"[{t('nav_compare', lang)}](compare{'?lang=zh' if lang == 'zh' else ''})")
 

@@ -147,7 +147,7 @@ def test_home_page_offers_ways_in_and_prints_without_the_sidebar(browser, app_ur
     try:
         page.get_by_text("Mountain Atlas maps the world's mountains").wait_for()
         for name in ("The Alps", "The Carpathians", "The Hindu Kush-Himalaya", "The Andes", "Resolution text", "Compare ranges"):
-            assert page.locator('[data-testid="stMain"] a').filter(has_text=name).count() >= 1, name
+            page.locator('[data-testid="stMain"] a').filter(has_text=name).first.wait_for()
         href = page.locator('[data-testid="stMain"] a').filter(has_text="Compare ranges").first.get_attribute("href")
         assert href.startswith("compare")
         _shot(page, f"home_{size}")

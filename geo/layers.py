@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import catalog, data
+from geo import catalog, data, figures, i18n
 from geo.errors import DataFileError
 from geo.i18n import t
 
@@ -41,12 +41,16 @@ OKABE_ITO = {
     "purple": "#CC79A7",
     "black": "#000000",
 }
+#: Body colours stand out against the yellow-orange-brown mountain classes: no orange or
+#: vermillion (ICIMOD's vermillion washed out the orange classes on the HKH page).
 BODY_COLOURS = {
     "alpine-convention": OKABE_ITO["blue"],
     "carpathian-convention": OKABE_ITO["green"],
-    "icimod": OKABE_ITO["vermillion"],
+    "icimod": OKABE_ITO["sky"],
     "andean-initiative": OKABE_ITO["purple"],
 }
+#: Fill opacity of a body's approximate area: light, so the classes below stay legible
+REGION_FILL_OPACITY = 0.1
 NO_DATA_FILL = "#d9d9d9"
 NO_DATA_STROKE = "#8c8c8c"
 COUNTRY_STROKE = "#555555"
@@ -59,6 +63,7 @@ class LegendItem:
     label: str
     hatch: bool = False  # "no data" swatches are hatched in snapshots
     outline: str | None = None
+    dash: bool = False  # the feature is drawn with a dashed outline
 
 
 @dataclass
@@ -194,9 +199,10 @@ def esc(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def tip(title: str, rows: list[tuple[str, object]]) -> str:
-    """An escaped tooltip: a bold title and label/value lines."""
-    lines = [f"<b>{esc(title)}</b>"] + [f"{esc(k)}: {esc(v)}" for k, v in rows if v not in (None, "")]
+def tip(title: str, rows: list[tuple[str, object]], lang: str = "en") -> str:
+    """An escaped tooltip: a bold title and label/value lines (a label may be empty)."""
+    sep = i18n.colon(lang)
+    lines = [f"<b>{esc(title)}</b>"] + [f"{esc(k)}{sep}{esc(v)}" if k else esc(v) for k, v in rows if v not in (None, "")]
     return "<br>".join(lines)
 
 
@@ -206,20 +212,50 @@ def country_name(row, lang: str) -> str:
     return row.get("name_en") or row.get("iso3") or ""
 
 
-def fmt_number(v: float, unit: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if abs(v) >= 100:
-        s = f"{v:,.0f}"
-    elif abs(v) >= 1:
-        s = f"{v:,.1f}"
-    else:
-        s = f"{v:.3g}"
-    return f"{s} {unit}".strip()
+def fmt_number(v: float, unit: str = "", lang: str = "en") -> str:
+    """A number with its unit, by :func:`geo.i18n.fmt_number` (the one number formatter)."""
+    s = i18n.fmt_number(v, lang)
+    return f"{s} {unit}".strip() if s else ""
 
 
-def source_line(layer: catalog.Layer, lang: str) -> str:
-    return f"{t('source', lang)}: {layer.source}. {t('licence', lang)}: {layer.licence}."
+def source_line(layer: catalog.Layer, lang: str, extra: list[str] | None = None) -> str:
+    """``Sources: publisher, title (year), link; … Licence: …`` in ``lang``: sources a reader
+    can reach. The full provenance (files, versions, build steps) is in ``layer.source`` and
+    data/manifest.json, shown one click away on the page."""
+    cites = list(dict.fromkeys([*layer.citations(lang), *(extra or [])]))
+    sep, end = ("；", "。") if lang == "zh" else ("; ", ".")
+    col = i18n.colon(lang)
+    text = f"{t('sources' if len(cites) > 1 else 'source', lang)}{col}{sep.join(cites)}" if cites else ""
+    lic = f"{t('licence', lang)}{col}{layer.licence_text(lang)}{end}"
+    return f"{text}. {lic}" if lang != "zh" and text else f"{text}{'。' if text else ''}{lic}"
+
+
+def citations(layer: catalog.Layer, lang: str) -> list[str]:
+    """Every public source of a layer in ``lang``: the catalogue's and, for member lists, the
+    pages the rows cite (from the data)."""
+    extra: list[str] = []
+    try:
+        if layer.body_id:
+            extra = member_sources(layer.body_id, lang)
+        elif layer.kind == "categorical":
+            tbl = data.table("tables/partnership_members.csv")
+            urls = list(dict.fromkeys(u for u in (figures.first_url(str(c)) for c in tbl["source"].dropna()) if u))
+            extra = [f"{t('nav_partnership', lang)}{i18n.colon(lang)}{' '.join(urls)}"] if urls else []
+    except DataFileError:
+        pass
+    return list(dict.fromkeys([*layer.citations(lang), *extra]))
+
+
+def member_sources(body_id: str, lang: str) -> list[str]:
+    """Where the body's member list comes from: its public pages (from the data)."""
+    m = data.table("tables/regional_members.csv")
+    urls = []
+    for cell in m.loc[m["body_id"] == body_id, "source"].dropna():
+        u = figures.first_url(str(cell))
+        if u and u not in urls:
+            urls.append(u)
+    label = t("members_of", lang, body=figures.body_name(body_id, lang))
+    return [f"{label}{i18n.colon(lang)}{' '.join(urls)}"] if urls else []
 
 
 # ---------------------------------------------------------------------------------------
@@ -257,7 +293,7 @@ def bin_labels(edges: list[float], unit: str) -> list[str]:
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         hi = 100 if b > 100 and "%" in unit else b
-        out.append(f"{fmt_number(a)} – {fmt_number(hi)}")
+        out.append(f"{fmt_number(a)}–{fmt_number(hi)}")
     return out
 
 
@@ -319,9 +355,10 @@ def _choropleth(view_id: str, layer: catalog.Layer, lang: str, year: int | None)
     no_data = t("no_data", lang)
 
     def row_tip(r) -> str:
-        val = fmt_number(r["value"], unit) if pd.notna(r["value"]) else no_data
+        val = fmt_number(r["value"], unit, lang) if pd.notna(r["value"]) else no_data
         yr = "" if pd.isna(r.get("year")) else str(int(r["year"]))
-        return tip(country_name(r, lang), [(layer.title(lang), val), (t("year", lang), yr), (t("source", lang), layer.source)])
+        return tip(country_name(r, lang), [(layer.title(lang), val), (t("year", lang), yr),
+                                           (t("source", lang), "; ".join(layer.citations(lang)))], lang)
 
     g["tip"] = [row_tip(r) for _, r in g.iterrows()]
     legend = Legend(
@@ -362,7 +399,7 @@ def _partnership(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     labels = {"listed": t("listed_member", lang), "listed_unsure": t("listed_unsure", lang), "not_listed": t("not_listed", lang)}
     g["tip"] = [
         tip(country_name(r, lang), [(layer.title(lang), labels[s]), (t("as_of", lang), r.get("as_of") if s != "not_listed" else ""),
-                                    (t("source", lang), r.get("source") if s != "not_listed" else "")])
+                                    (t("source", lang), r.get("source") if s != "not_listed" else "")], lang)
         for (_, r), s in zip(g.iterrows(), status)
     ]
     statement = meta.get("statement_zh" if lang == "zh" else "statement_en", "")
@@ -372,8 +409,10 @@ def _partnership(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
         LegendItem(NO_DATA_FILL, labels["not_listed"], hatch=True, outline=NO_DATA_STROKE),
     ])
     tbl = data.table("tables/partnership_members.csv").copy()
+    urls = list(dict.fromkeys(u for u in (figures.first_url(str(c)) for c in tbl["source"].dropna()) if u))
+    urls = [f"{t('nav_partnership', lang)}{i18n.colon(lang)}{' '.join(urls)}"] if urls else []
     return Prepared(layer, layer.title(lang), gdf=g[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
-                    legend=legend, table=tbl, source_line=source_line(layer, lang) + " " + statement)
+                    legend=legend, table=tbl, source_line=source_line(layer, lang, urls) + " " + statement)
 
 
 def _region(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
@@ -386,24 +425,40 @@ def _region(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     states = c[c["iso3"].isin(iso)].copy()
     states["fill"] = colour
     states["stroke"] = colour
-    states["weight"] = 1.5
-    states["fill_opacity"] = 0.06
+    states["weight"] = 2.0
+    states["fill_opacity"] = 0.0  # member states: outline only, the classes show through
     states["dash"] = ""
     name_en, name_zh = catalog.BODY_TITLES[body]
     bname = name_zh if lang == "zh" else name_en
-    states["tip"] = [tip(country_name(r, lang), [(bname, t("member_state", lang))]) for _, r in states.iterrows()]
+    states["tip"] = [tip(country_name(r, lang), [(bname, t("member_state", lang))], lang) for _, r in states.iterrows()]
     reg = data.vector("vector/regions.geojson")
     reg = _simplify(_clip(reg[reg["id"] == body], view_id), view_id)
-    reg = reg.assign(fill=colour, stroke=colour, weight=1.0, fill_opacity=0.35, dash="4 3")
-    reg["tip"] = [tip(bname, [(t("approx_area", lang), ""), (t("area_km2", lang), fmt_number(float(r["area_km2"]))), ("", r.get("note", ""))])
-                  for _, r in reg.iterrows()]
+    reg = reg.assign(fill=colour, stroke=colour, weight=1.0, fill_opacity=REGION_FILL_OPACITY, dash="4 3")
+    area = figures.range_figures(range_view_of(body)).body_area_km2
+    reg["tip"] = [tip(bname, [("", t("approx_area", lang)), (t("area", lang), i18n.fmt_area(area, lang))], lang)
+                  for _ in range(len(reg))]
     cols = ["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]
     reg["iso3"] = pd.NA
     g = pd.concat([states[cols], reg[cols]], ignore_index=True)
-    legend = Legend(bname, "", [LegendItem(colour, t("member_state", lang), outline=colour), LegendItem(colour, t("approx_area", lang))])
+    # distinct swatches: an empty box with a solid outline, a light fill with a dashed outline
+    legend = Legend(bname, "", [LegendItem("#ffffff", t("member_state", lang), outline=colour),
+                                LegendItem(_mix(colour, REGION_FILL_OPACITY), t("approx_area", lang), outline=colour, dash=True)])
     tbl = members[["member_name", "iso3", "role", "source"]].reset_index(drop=True)
     return Prepared(layer, layer.title(lang), gdf=gpd.GeoDataFrame(g, geometry="geometry", crs="EPSG:4326"),
-                    legend=legend, table=tbl, source_line=source_line(layer, lang))
+                    legend=legend, table=tbl, source_line=source_line(layer, lang, member_sources(body, lang)))
+
+
+def range_view_of(body_id: str) -> str:
+    """The range view of a regional body (``icimod`` -> ``hindu-kush-himalaya``)."""
+    return next(v.id for v in catalog.VIEWS.values() if v.body_id == body_id)
+
+
+def _mix(colour: str, alpha: float, over: str = "#ffffff") -> str:
+    """``colour`` at ``alpha`` over ``over``, as an opaque hex colour (a legend swatch of a fill)."""
+    import matplotlib.colors as mc
+
+    a, b = mc.to_rgb(colour), mc.to_rgb(over)
+    return mc.to_hex(tuple(alpha * x + (1 - alpha) * y for x, y in zip(a, b)))
 
 
 def _range_extent(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
@@ -411,13 +466,19 @@ def _range_extent(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     r = data.vector("vector/ranges.geojson")
     r = r[r["id"] == rng] if rng else r
     r = _simplify(_clip(r, view_id), view_id).assign(fill="#000000", stroke="#222222", weight=1.2, fill_opacity=0.0, dash="")
-    r["tip"] = [tip(row["name_zh"] if lang == "zh" else row["name_en"], [(t("mountain_area", lang), fmt_number(float(row["mountain_km2"]), "km²")), ("", row.get("envelope_note", ""))])
+    r["tip"] = [tip(row["name_zh"] if lang == "zh" else row["name_en"],
+                    [(t("range_area", lang), i18n.fmt_area(figures.range_figures(row["id"]).mountain_km2, lang)),
+                     ("", t("range_area_help", lang))], lang)
                 for _, row in r.iterrows()]
     r["iso3"] = pd.NA
-    legend = Legend(layer.title(lang), "", [LegendItem("#ffffff", layer.title(lang), outline="#222222")])
-    tbl = r.drop(columns=["geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip", "iso3"])
+    legend = Legend(layer.title(lang), "", [LegendItem("#ffffff", t("range_outline", lang), outline="#222222")])
+    rows = []
+    for rid in r["id"]:
+        f = figures.range_figures(rid)  # the numbers of the table (and the CSV) are the figures'
+        rows.append({"id": rid, "name_en": f.name_en, "name_zh": f.name_zh, "body_id": f.body_id, "envelope_note": f.envelope_note,
+                     "mountain_km2": f.mountain_km2, **{f"class{k}_km2": f.class_km2[k] for k in range(1, 7)}})
     return Prepared(layer, layer.title(lang), gdf=r[["iso3", "geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip"]],
-                    legend=legend, table=pd.DataFrame(tbl), source_line=source_line(layer, lang))
+                    legend=legend, table=pd.DataFrame(rows), source_line=source_line(layer, lang))
 
 
 def _places(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
@@ -427,11 +488,11 @@ def _places(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     p["tip"] = [
         tip(r["name_zh"] if lang == "zh" else r["name_en"],
             [("", r["event_zh"] if lang == "zh" else r["event_en"]), (t("date", lang), r["date"]), (t("paragraphs", lang), r["paragraphs"]),
-             (t("source", lang), r.get("source", ""))])
+             (t("source", lang), r.get("source", ""))], lang)
         for _, r in p.iterrows()
     ]
     p["iso3"] = pd.NA
-    legend = Legend(layer.title(lang), "", [LegendItem(OKABE_ITO["orange"], layer.title(lang), outline="#000000")])
+    legend = Legend(layer.title(lang), "", [LegendItem(OKABE_ITO["orange"], t("place_item", lang), outline="#000000")])
     tbl = pd.DataFrame(p.drop(columns=["geometry", "fill", "stroke", "weight", "fill_opacity", "dash", "tip", "iso3"]))
     tbl["lon"] = p.geometry.x.round(4).to_numpy()
     tbl["lat"] = p.geometry.y.round(4).to_numpy()
@@ -591,11 +652,9 @@ def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
                                               for k in range(1, 8 if fine else 7)])
     tbl = None
     if catalog.view(view_id).range_id is None:
-        st = data.mountain_stats()
-        ks = [k for k in range(1, 8) if f"class{k}_km2" in st.columns]
-        cols = [f"class{k}_km2" for k in ks]
-        tbl = pd.DataFrame({"class": ks, "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in ks],
-                            "area_km2": [round(float(st[c].sum())) for c in cols]})
+        areas = figures.world_figures().class_km2
+        tbl = pd.DataFrame({"class": list(areas), "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in areas],
+                            "area_km2": [round(v) for v in areas.values()]})
     return Prepared(layer, layer.title(lang), image=img, image_bounds=b, legend=legend, table=tbl, source_line=source_line(layer, lang))
 
 
@@ -646,14 +705,14 @@ def mercator_to_latlon_bounds(b: tuple[float, float, float, float]) -> list[list
 
 
 def class_areas(view_id: str) -> dict[int, float]:
-    """Mountain area (km²) per class for a view: the range's, or the sum over countries."""
-    rng = catalog.view(view_id).range_id
-    if rng:
-        r = data.vector("vector/ranges.geojson")
-        row = r[r["id"] == rng].iloc[0]
-        return {k: float(row[f"class{k}_km2"]) for k in range(1, 8) if f"class{k}_km2" in row.index}
-    st = data.mountain_stats()
-    return {k: float(st[f"class{k}_km2"].sum()) for k in range(1, 8) if f"class{k}_km2" in st.columns}
+    """Mountain area (km²) per class for a view (:func:`geo.figures.class_km2`)."""
+    return figures.class_km2(view_id)
+
+
+def legends(prepared: list[Prepared]) -> list[Legend]:
+    """The legends of a view in the order every renderer lists them: the order of the layers
+    (the live map's legend control and the snapshot's legend column agree)."""
+    return [p.legend for p in prepared if p.ok and p.legend]
 
 
 def prepare_state(state) -> list[Prepared]:

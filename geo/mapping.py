@@ -43,15 +43,12 @@ MAX_BUILDS = 512
 
 
 def legend_html(prepared: list[layers.Prepared], lang: str) -> str:
-    """Escaped HTML of the legends of the prepared layers, top layer first (as snapshots list them)."""
+    """Escaped HTML of the legends of the prepared layers, in the order snapshots list them."""
     parts = []
-    for p in reversed(prepared):
-        if not p.legend:
-            continue
-        lg = p.legend
+    for lg in layers.legends(prepared):
         rows = "".join(
             f'<div class="ma-li"><span class="ma-sw" style="background:{esc(i.colour)};'
-            f'border:{"2px" if i.outline and i.outline == i.colour else "1px"} {"dashed" if i.hatch else "solid"} '
+            f'border:{"2px" if i.outline and i.outline != i.colour else "1px"} {"dashed" if (i.hatch or i.dash) else "solid"} '
             f'{esc(i.outline or i.colour)}"></span>{esc(i.label)}</div>'
             for i in lg.items
         )

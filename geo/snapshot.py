@@ -56,7 +56,7 @@ from matplotlib.path import Path as MplPath  # noqa: E402
 
 from geo import catalog, data, layers, mapping  # noqa: E402
 from geo.errors import AtlasError, DataFileError, ParamError  # noqa: E402
-from geo.i18n import LANGS, t  # noqa: E402
+from geo.i18n import LANGS, colon, t  # noqa: E402
 from geo.state import ViewState  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
@@ -333,7 +333,9 @@ def _footer_lines(state: ViewState, prepared: list[layers.Prepared], url: str, t
     if paras:
         key = "title_zh" if lang == "zh" else "title_en"
         cited = "; ".join(f"{p['id']} {p.get(key) or ''}".strip() for p in paras)
-        lines += wrap(f"{t('linked_paragraphs', lang)} (A/RES/62/196): {cited}", width_in, fs)
+        sep = "；" if lang == "zh" else "; "
+        cited = sep.join(f"{p['id']} {p.get(key) or ''}".strip() for p in paras)
+        lines += wrap(f"{t('linked_paragraphs', lang)} (A/RES/62/196){colon(lang)}{cited}", width_in, fs)
     lines += wrap(f"{t('snapshot_made', lang, date=today)} · {url}", width_in, fs)
     return lines
 
@@ -361,8 +363,7 @@ def _short(text: str, limit: int = 160) -> str:
 
 def _draw_legends(fig, prepared: list[layers.Prepared], x: float, top: float, width: float, bottom: float) -> None:
     """Legends stacked in a column (figure inches from the lower left): title, unit, swatches."""
-    legends = [p.legend for p in prepared if p.legend]
-    legends = list(reversed(legends))  # topmost layer first, like Leaflet's control
+    legends = layers.legends(prepared)  # the live map's order
     tr = fig.dpi_scale_trans
     for scale in (1.0, 0.85, 0.72, 0.6):
         ts, us, ls = 8.5 * scale, 7.5 * scale, 7.5 * scale
@@ -390,8 +391,8 @@ def _draw_legends(fig, prepared: list[layers.Prepared], x: float, top: float, wi
             n = max(len(il), 1)
             rh = n * _line_h(ls)
             fig.patches.append(Rectangle((x, y - sh - 0.01), sw, sh, transform=tr, figure=fig, facecolor=item.colour,
-                                         edgecolor=item.outline or item.colour, linewidth=0.8,
-                                         hatch="////" if item.hatch else None))
+                                         edgecolor=item.outline or item.colour, linewidth=1.0 if item.dash else 0.8,
+                                         linestyle="--" if item.dash else "-", hatch="////" if item.hatch else None))
             fig.text(x + sw + 0.08, y, "\n".join(il), transform=tr, fontsize=ls, va="top", linespacing=1.2)
             y -= rh + 0.03
         y -= 0.15
@@ -482,7 +483,8 @@ def figure(state: ViewState, url: str | None = None, today: str | None = None,
     ax.add_patch(Rectangle((x0 + length / 2, y0), length / 2, h, facecolor="white", edgecolor="black", linewidth=0.6, zorder=31))
     lat = mercator_y_to_lat((bx[1] + bx[3]) / 2)
     lat_txt = f"{abs(lat):.0f}°{'N' if lat >= 0 else 'S'}" if lang == "en" else f"{'北纬' if lat >= 0 else '南纬'}{abs(lat):.0f}°"
-    ax.text(x0, y0 + h * 1.5, f"{km:g} km  ({t('scale_at', lang, lat=lat_txt)})", fontsize=6.5, zorder=32, va="bottom")
+    km_unit = "公里" if lang == "zh" else "km"
+    ax.text(x0, y0 + h * 1.5, f"{km:g} {km_unit}  ({t('scale_at', lang, lat=lat_txt)})", fontsize=6.5, zorder=32, va="bottom")
 
     # title
     tr = fig.dpi_scale_trans

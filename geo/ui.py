@@ -9,12 +9,13 @@ No user text is rendered as HTML: markdown calls only carry our own labels and d
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from geo import catalog, data, layers, mapping, paths
+from geo import catalog, data, figures, i18n, layers, mapping, paths
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
 from geo.state import PARAMS, ViewState
@@ -73,26 +74,35 @@ def write_state(state: ViewState) -> None:
             st.query_params[k] = v
 
 
+def _lang_key(lang: str) -> str:
+    """Widget key suffix per language: a widget whose labels change language must be a new
+    widget, or the browser keeps showing the old labels."""
+    return "" if lang == "en" else f"_{lang}"
+
+
 def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None) -> ViewState:
     """Sidebar widgets for language, layers, indicator and year; returns the new state."""
     lang = state.lang
     sb = st.sidebar
+    # the callback puts the language in the URL before the rerun, so app.py builds the page
+    # title and every sidebar link in the chosen language on the same run
     lang = sb.radio(t("language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
-                    format_func=lambda x: "English" if x == "en" else "中文", key="lang")
+                    format_func=lambda x: "English" if x == "en" else "中文", key="lang",
+                    on_change=lambda: _set_lang(st.session_state["lang"]))
     allowed = catalog.view(state.view).allowed_layers
     picked = sb.multiselect(t("layers", lang), allowed, default=[x for x in state.layers if x in allowed],
-                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}")
+                            format_func=lambda x: catalog.layer(x).title(lang), key=f"layers_{state.view}{_lang_key(lang)}")
     choices = indicator_choices or catalog.INDICATORS
     opts = [None, *choices]
     ind = sb.selectbox(t("indicator", lang), opts, index=opts.index(state.indicator) if state.indicator in opts else 0,
-                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}")
+                       format_func=lambda x: t("none", lang) if x is None else catalog.layer(x).title(lang), key=f"ind_{state.view}{_lang_key(lang)}")
     year = None
     if ind:
         years = layers.available_years(ind)
         if years:
             yopts = [None, *years]
             year = sb.selectbox(t("year", lang), yopts, index=yopts.index(state.year) if state.year in yopts else 0,
-                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}")
+                                format_func=lambda y: t("latest", lang) if y is None else str(y), key=f"year_{state.view}_{ind}{_lang_key(lang)}")
     tiles = sb.checkbox(t("online_tiles", lang), value=state.tiles, key="tiles")
     new = state.with_(lang=lang, layers=tuple(picked), indicator=ind, year=year, tiles=tiles)
     write_state(new)
@@ -164,7 +174,7 @@ def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None
     title = t("map_alt", state.lang, title=catalog.view(state.view).title(state.lang))
     st.iframe(f"{base_path()}/artefacts/{mb.generation}/{mb.page}", height=height, alt=title)
     if not state.embed:
-        st.caption(layers.md_links(" · ".join(mb.sources)))
+        sources_panel(_prepared(state.with_(notices=(), embed=False), str(paths.data_dir())), state.lang)
 
 
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
@@ -208,48 +218,61 @@ def static_embed_url(view_id: str, params: dict[str, str]) -> str:
 
 
 def key_figures(state: ViewState) -> None:
+    """The view's key figures (:func:`geo.figures.key_figure_rows`), with why they differ."""
     lang = state.lang
-    v = catalog.view(state.view)
     st.subheader(t("key_figures", lang))
     try:
-        stats = data.mountain_stats()
-        if v.range_id:
-            rng = data.vector("vector/ranges.geojson")
-            row = rng[rng["id"] == v.range_id].iloc[0]
-            members = data.table("tables/regional_members.csv")
-            members = members[members["body_id"] == v.body_id]
-            body = catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]
-            st.metric(t("mountain_area", lang), layers.fmt_number(float(row["mountain_km2"]), "km²"), help=t("computed_note", lang))
-            st.metric(f"{t('members', lang)} · {body}", f"{len(members)}",
-                      help="; ".join(members["member_name"].astype(str)))
-            regions = data.table("stats/regions.csv")
-            regions = regions[regions["id"] == v.body_id]
-            if not regions.empty:
-                st.markdown(f"**{t('published_figures', lang)}**")
-                shown = regions[["area_km2", "published_area_km2", "published_source"]].rename(columns={
-                    "area_km2": t("computed_here", lang) + " (km²)", "published_area_km2": t("published_figures", lang).split(",")[0] + " (km²)",
-                    "published_source": t("source", lang)})
-                st.dataframe(shown, hide_index=True, width="stretch")
-                st.caption(t("approx_area", lang))
-        else:
-            total = float(stats["mountain_km2"].sum())
-            land = float(stats["land_km2"].sum())
-            st.metric(t("mountain_area", lang), layers.fmt_number(total, "km²"), help=t("computed_note", lang))
-            st.metric(t("mountain_share", lang), f"{100 * total / land:.1f} %", help=t("computed_note", lang))
+        rows = figures.key_figure_rows(state.view, lang)
+        for label, value, help_ in rows:
+            st.metric(label, value, help=help_)
+        if catalog.view(state.view).range_id:
+            f = figures.range_figures(state.view)
+            st.caption(figures.why_differ(f, lang))
+            st.markdown(f"**{t('published_figures', lang)}**")
+            if not f.published:
+                st.caption(t("no_published", lang))
+            lines = []
+            for p in f.published:
+                url = figures.first_url(p.source)
+                src = f"[{layers.esc(figures.source_host(p.source))}]({url})" if url else layers.esc(p.source)
+                note = f" ({layers.esc(p.note)})" if p.note and lang != "zh" else ""
+                lines.append(f"- **{layers.esc(figures.published_text(p, lang))}**{i18n.colon(lang)}{src}{note}")
+            st.markdown("\n".join(lines))
     except DataFileError as e:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
 
 
 def class_chart(state: ViewState) -> None:
+    """Mountain area per class, each bar in its legend colour, with a word on empty classes."""
     lang = state.lang
     try:
-        areas = layers.class_areas(state.view)
+        areas = figures.class_km2(state.view)
+        top = figures.top_cell_m(state.view) if catalog.view(state.view).range_id else None
     except DataFileError as e:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
         return
     st.subheader(t("class_chart", lang))
-    df = pd.DataFrame({t("class", lang): [f"{k}" for k in areas], t("area_km2", lang): list(areas.values())})
-    st.bar_chart(df, x=t("class", lang), y=t("area_km2", lang), color=layers.class_colours()[1])
+    cc = layers.class_colours()
+    # short labels (the elevation band); the full definition is in the legend and the tooltip
+    names = {k: f"{k}: {re.split('[,，]', layers.CLASS_NAMES[k][1 if lang == 'zh' else 0])[0]}" for k in areas}
+    defs = {k: layers.CLASS_NAMES[k][1 if lang == "zh" else 0] for k in areas}
+    rows = [{"class": names[k], "definition": defs[k], "area": areas[k], "label": i18n.fmt_area(areas[k], lang)} for k in areas]
+    area_title = i18n.unit_label(t("area", lang), t("km2", lang))
+    spec = {
+        "height": 220,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "class", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 160}},
+            "x": {"field": "area", "type": "quantitative", "title": area_title, "axis": {"format": "~s", "tickCount": 4}},
+            "color": {"field": "class", "type": "nominal", "legend": None,
+                      "scale": {"domain": [names[k] for k in areas], "range": [cc[k] for k in areas]}},
+            "tooltip": [{"field": "definition", "title": t("class", lang)}, {"field": "label", "title": t("area", lang)}],
+        },
+    }
+    st.vega_lite_chart(pd.DataFrame(rows), spec, width="stretch")
+    note = figures.empty_classes_note(areas, top, lang) if catalog.view(state.view).range_id else ""
+    if note:
+        st.caption(note)
 
 
 def partnership_panel(state: ViewState) -> None:
@@ -271,7 +294,12 @@ def partnership_panel(state: ViewState) -> None:
     chart = dated.groupby("year")[cols].max().rename(columns={c: t(c, lang) for c in cols})
     chart.index = chart.index.astype(int)
     st.line_chart(chart)
-    st.dataframe(counts, hide_index=True, width="stretch")
+    shown = pd.DataFrame({t("year", lang): counts["as_of"].astype(str)})
+    for c in cols:
+        shown[t(c, lang)] = [i18n.fmt_number(v, lang, 0) if pd.notna(v) else "" for v in counts[c]]
+    shown[t("note", lang)] = counts["note"].fillna("")
+    shown[t("source", lang)] = counts["source"]
+    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def linked_paragraphs(state: ViewState) -> None:
@@ -287,8 +315,8 @@ def linked_paragraphs(state: ViewState) -> None:
         title = p.get("title_zh" if lang == "zh" else "title_en") or p["id"]
         with st.container(border=True):
             st.markdown(f"**{layers.esc(p['id'])} · {layers.esc(title)}**")
-            st.markdown(f"{t('official_text', lang)}：{layers.esc(p['text_zh'])}")
-            st.markdown(f"*{t('summary_en', lang)}:* {layers.esc(p.get('summary_en', ''))}")
+            st.markdown(f"{t('official_text', lang)}{i18n.colon(lang)}{layers.esc(p['text_zh'])}")
+            st.markdown(f"*{t('summary_en', lang)}*{i18n.colon(lang)}{layers.esc(p.get('summary_en', ''))}")
             st.markdown(f"[{t('read_in_context', lang)} ({p['id']})]({resolution_href(p['id'], lang)})")
 
 
@@ -299,21 +327,74 @@ def resolution_href(pid: str, lang: str) -> str:
     return f"resolution?{q}#{pid.lower()}"
 
 
-def data_table(prepared: list[layers.Prepared], lang: str) -> None:
+def data_table(prepared: list[layers.Prepared], lang: str, view_id: str | None = None) -> None:
+    """The layers' tables for people (:func:`geo.figures.people_table`): labels in the UI
+    language with units, a range's tables listing only the range's countries."""
+    view_id = view_id or _current_view_id()
     with st.expander(t("table", lang), expanded=False):
         for p in prepared:
             if p.ok and p.table is not None and not p.table.empty:
+                shown = figures.people_table(p, view_id, lang)
+                if shown.empty:
+                    continue
                 st.markdown(f"**{layers.esc(p.title)}**")
-                st.dataframe(p.table, hide_index=True, width="stretch")
+                st.dataframe(shown, hide_index=True, width="stretch", column_config=_link_columns(shown, lang))
 
 
 def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
-    """Snapshot and data downloads; provided by geo.snapshot / geo.exports when present."""
+    """Snapshot and data downloads citing the address this page was served from."""
     try:
         from geo import exports
     except ImportError:
         return
-    exports.download_row(state, prepared)
+    exports.download_row(state, prepared, base=public_base(state.view))
+
+
+def public_base(view_id: str) -> str:
+    """The site's public address: ``ATLAS_PUBLIC_URL`` if set, else the address this page was
+    served from (``st.context.url`` without the page's own path and query)."""
+    import os
+
+    env = os.environ.get("ATLAS_PUBLIC_URL")
+    if env:
+        return env.rstrip("/")
+    url = (st.context.url or "").split("?")[0].split("#")[0].rstrip("/")
+    if not url:
+        from geo import snapshot
+
+        return snapshot.DEFAULT_PUBLIC_URL
+    path = PAGES.get(view_id, view_id)
+    if path and url.endswith("/" + path):
+        url = url[: -len(path) - 1]
+    return url
+
+
+def _link_columns(df: pd.DataFrame, lang: str) -> dict:
+    """Wide source columns (so the last column is never cut off)."""
+    src = t("source", lang)
+    return {src: st.column_config.TextColumn(src, width="large")} if src in df.columns else {}
+
+
+def sources_panel(prepared: list[layers.Prepared], lang: str) -> None:
+    """One line per layer naming reachable sources, and the full provenance one click away."""
+    ok = [p for p in prepared if p.ok]
+    cites = list(dict.fromkeys(c for p in ok for c in layers.citations(p.layer, lang)))
+    lics = list(dict.fromkeys(p.layer.licence_text(lang) for p in ok))
+    col, sep = i18n.colon(lang), ("；" if lang == "zh" else "; ")
+    lines = [f"{t('sources', lang)}{col}{sep.join(cites)}"] if cites else []
+    lines.append(f"{t('licence', lang)}{col}{sep.join(lics)}")
+    st.caption("  \n".join(layers.md_links(x) for x in lines))
+    with st.expander(t("provenance", lang)):
+        for p in ok:
+            st.markdown(f"**{layers.esc(p.title)}**")
+            st.caption(layers.md_links(f"{p.layer.source}. {p.layer.licence}."))
+            for f in p.layer.files:
+                try:
+                    entry = data.manifest_entry(f)
+                except (DataFileError, KeyError):
+                    continue
+                srcs = "; ".join(f"{s.get('name', '')} {s.get('url', '')}".strip() for s in entry.get("sources", []))
+                st.caption(layers.md_links(f"{f}: {entry.get('description', '')} {srcs}"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -331,12 +412,37 @@ def data_health(lang: str) -> None:
 
 
 def sidebar_nav(pages: dict, lang: str) -> None:
-    """Links to every page, keeping the language."""
+    """Links to every page in the chosen language (``lang`` is read after the language
+    radio's callback has put the choice in the URL, so a new choice applies on the same run)."""
     with st.sidebar:
         st.markdown(f"**{t('app_title', lang)}**")
+        q = {"lang": lang} if lang != "en" else None
         for page in pages.values():
-            st.page_link(page, query_params={"lang": lang} if lang != "en" else None)
+            st.page_link(page, query_params=q)
         st.divider()
+
+
+def page_chrome(lang: str, title: str) -> None:
+    """Per page: the tab title, ``<html lang>``, a labelled phone menu and a print stylesheet."""
+    import json
+
+    label = t("menu", lang)
+    css = (
+        "<style>"
+        '[data-testid="stExpandSidebarButton"]{width:auto!important;padding:0 .5rem;gap:.25rem}'
+        f'[data-testid="stExpandSidebarButton"]::after{{content:{json.dumps(label, ensure_ascii=False)};font-size:.95rem;font-weight:600}}'
+        "@media print{"
+        '[data-testid="stSidebar"],[data-testid="stExpandSidebarButton"],header[data-testid="stHeader"],'
+        '[data-testid="stToolbar"],[data-testid="stDownloadButton"],[data-testid="stElementToolbar"],'
+        '[data-testid="stSelectbox"],[data-testid="stChatInput"],.ma-embed,[data-testid="stDecoration"]{display:none!important}'
+        '[data-testid="stMain"],[data-testid="stAppViewContainer"]{margin:0!important;padding:0!important}'
+        '.stMainBlockContainer{max-width:none!important;padding:0 .5cm!important}'
+        "iframe{break-inside:avoid}a[href^=http]::after{content:\" (\" attr(href) \")\";font-size:.8em}"
+        "}</style>"
+    )
+    script = (f"<script>document.documentElement.lang={json.dumps('zh-Hans' if lang == 'zh' else 'en')};"
+              f"document.title={json.dumps(title)};</script>")
+    st.html(css + script, unsafe_allow_javascript=True)
 
 
 def page_title(view_id: str, lang: str) -> str:
@@ -364,19 +470,97 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
         return
     header(state, v.title(state.lang))
     prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
+    found = None
+    if view_id == "world":
+        home_intro(state.lang)
+        found = find_box(state.lang)
     left, right = st.columns([2, 1], gap="medium")
     with left:
-        map_frame(state)
+        map_frame(state, focus=found[0] if found is not None else None)
         downloads(state, prepared)
         embed_panel(state)
-        data_table(prepared, state.lang)
+        data_table(prepared, state.lang, view_id)
     with right:
+        if found is not None:
+            found_figures(found[1], found[2], state.lang)
         if view_id == "partnership":
             partnership_panel(state)
         else:
             key_figures(state)
             class_chart(state)
         linked_paragraphs(state)
+
+
+def home_intro(lang: str) -> None:
+    """What this is, in two sentences, and the ways in: the four ranges, the reader, compare."""
+    st.markdown(t("home_intro", lang))
+    q = {"lang": lang} if lang != "en" else None
+    st.markdown(f"**{t('ways_in', lang)}**")
+    cols = st.columns(3)  # filled column by column: a phone stacks them in reading order
+    for i, vid in enumerate(catalog.RANGE_VIEWS):
+        cols[i // 2].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
+    cols[2].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
+    # /compare is its own page (registered by app.py when present): linked by path
+    cols[2].markdown(f"[{t('nav_compare', lang)}](compare{'?lang=zh' if lang == 'zh' else ''})")
+
+
+def _find_options(lang: str) -> list[tuple[str, str, str]]:
+    """``(kind, id, label)`` of every country and place, sorted by label."""
+    opts = []
+    try:
+        c = data.countries()
+        for _, r in c.iterrows():
+            opts.append(("country", str(r["iso3"]), layers.country_name(r, lang)))
+    except DataFileError:
+        pass
+    try:
+        p = data.vector("vector/places.geojson")
+        for _, r in p.iterrows():
+            opts.append(("place", str(r["id"]), f"{r['name_zh'] if lang == 'zh' else r['name_en']} ({t('find_place', lang)})"))
+    except DataFileError:
+        pass
+    return sorted(opts, key=lambda o: o[2])
+
+
+def find_box(lang: str):
+    """A search box for a country or place. Returns ``(bounds, kind, id)`` of the choice or None."""
+    opts = _find_options(lang)
+    pick = st.selectbox(t("find", lang), opts, index=None, format_func=lambda o: o[2], placeholder=t("find", lang),
+                        help=t("find_help", lang), key=f"find_{lang}")
+    if pick is None:
+        return None
+    kind, fid, _ = pick
+    if kind == "country":
+        c = data.countries()
+        geom = c.loc[c["iso3"] == fid].geometry
+    else:
+        p = data.vector("vector/places.geojson")
+        geom = p.loc[p["id"] == fid].geometry
+    if geom.empty:
+        return None
+    minx, miny, maxx, maxy = geom.total_bounds
+    pad = 1.0 if kind == "place" else 0.2
+    return (float(minx - pad), float(miny - pad), float(maxx + pad), float(maxy + pad)), kind, fid
+
+
+def found_figures(kind: str, fid: str, lang: str) -> None:
+    """The figures of the country or place found: from :mod:`geo.figures` / the places file."""
+    if kind == "country":
+        f = figures.country_figures(fid)
+        if f is None:
+            st.info(t("no_data", lang))
+            return
+        st.subheader(t("country_figures", lang, name=f.name(lang)))
+        st.metric(t("mountain_area", lang), i18n.fmt_area(f.mountain_km2, lang), help=t("computed_note", lang))
+        st.metric(t("mountain_share", lang), i18n.fmt_pct(f.share_pct, lang), help=t("computed_note", lang))
+        st.metric(t("land_area", lang), i18n.fmt_area(f.land_km2, lang))
+        return
+    p = data.vector("vector/places.geojson")
+    r = p[p["id"] == fid].iloc[0]
+    st.subheader(layers.esc(r["name_zh"] if lang == "zh" else r["name_en"]))
+    st.markdown(layers.esc(r["event_zh"] if lang == "zh" else r["event_en"]))
+    st.caption(f"{t('date', lang)}{i18n.colon(lang)}{layers.esc(r['date'])} · {t('paragraphs', lang)}{i18n.colon(lang)}"
+               f"{layers.esc(str(r['paragraphs']).replace(';', ', '))}")
 
 
 #: The reader's layout: the map column stays in view while the text scrolls; on a phone the
@@ -569,15 +753,16 @@ def indicators_page() -> None:
     if state.indicator is None:
         state = state.with_(indicator="mountain_share")
     state = controls(state.with_(layers=("hillshade",) if state.layers == catalog.view(view_id).default_layers else state.layers))
+    lang = state.lang
     st.title(t("nav_indicators", lang))
     prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
     map_frame(state)
     downloads(state, prepared)
     ind = next((p for p in prepared if p.layer.id == state.indicator and p.ok), None)
     if ind is not None and ind.table is not None:
-        st.subheader(f"{t('ranked_table', lang)}: {ind.title}")
-        st.caption(ind.source_line)
-        st.dataframe(ind.table, hide_index=True, width="stretch")
+        st.subheader(f"{t('ranked_table', lang)}{i18n.colon(lang)}{ind.title}")
+        shown = figures.people_table(ind, view_id, lang)
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def test_svg_holds_legend_unit_sources_paragraphs_date_and_url_as_text(svg_en):
     text = svg_text(svg_en)
     assert "Mountain classes (UNEP-WCMC / Kapos)" in text  # a legend title
     assert "Approximate area (not the legal perimeter)" in text  # a legend item
-    assert "Source: Mapzen terrain tiles" in text and "Licence:" in text
+    assert "Source: pvlib python" in text and "Licence:" in text
     assert "OP28" in text and "OP37" in text  # cited paragraphs
     assert DAY in text and URL in text
     assert "Merano 2003" in text  # places are named on a printed map

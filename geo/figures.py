@@ -298,7 +298,7 @@ def why_differ(f: RangeFigures, lang: str) -> str:
              body_area=fmt_area(f.body_area_km2, lang) or t("no_data", lang), published=published_range(f, lang))
 
 
-def empty_classes_note(class_km2: dict[int, float], top_m: float | None, lang: str) -> str:
+def empty_classes_note(class_km2: dict[int, float], top_m: float | None, lang: str, fine: bool = False) -> str:
     """Why the highest classes show 0 km² (none of the range's grid cells reaches their floor)."""
     empty = []
     for k in (1, 2, 3):
@@ -311,6 +311,8 @@ def empty_classes_note(class_km2: dict[int, float], top_m: float | None, lang: s
     threshold = f"{fmt_number(CLASS_FLOOR_M[empty[-1]], lang)} {unit}"
     top = f"{fmt_number(top_m, lang)} {unit}" if top_m is not None else t("no_data", lang)
     classes = "–".join(str(k) for k in (empty[0], empty[-1])) if len(empty) > 1 else str(empty[0])
+    if fine:  # the range's classes come from the 30″ grid (its elevations are not kept: no highest cell)
+        return t("class_empty_fine", lang, classes=classes, threshold=threshold)
     return t("class_empty", lang, classes=classes, threshold=threshold, top=top)
 
 

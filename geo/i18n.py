@@ -84,7 +84,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "choose_view": ("Show on", "显示范围"),
     "ranked_table": ("Ranked table", "排名表"),
     "approximate": ("approximate", "大致"),
-    "computed_note": ("computed from the 5′ elevation grid; see method", "根据5′高程网格计算；见方法说明"),
+    "computed_note": ("computed from the 30″ grid where it covers, else the 5′ grid with a sub-grid model; see method",
+                      "30″网格覆盖处据其计算，其余据5′网格及次网格模型计算；见方法说明"),
     "places": ("Places the resolution names", "决议提及的地点"),
     "date": ("Date", "日期"),
     "paragraphs": ("Paragraphs", "段落"),
@@ -168,8 +169,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "km2": ("km²", "平方公里"),
     "range_area": ("Mountain area of the range", "山脉山区面积"),
     "range_area_help": (
-        "Mountain cells (classes 1-6) of the 5′ elevation grid inside the range envelope drawn by Mountain Atlas.",
-        "Mountain Atlas 绘制的山脉包络范围内5′高程网格的山区像元（1-6级）。",
+        "Mountain cells (classes 1-6) inside the range envelope drawn by Mountain Atlas: from the 30″ elevation grid "
+        "where it covers (0–50°N, 0–90°E), elsewhere from the 5′ grid with a sub-grid model.",
+        "Mountain Atlas 绘制的山脉包络范围内的山区像元（1-6级）：30″高程网格覆盖处（北纬0–50°、东经0–90°）据其计算，"
+        "其余据5′网格及次网格模型计算。",
     ),
     "body_area": ("Approximate area of {body}", "{body}大致范围面积"),
     "why_differ": (
@@ -189,6 +192,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "(the highest: {top}). The grid holds one elevation per cell about 9 km across, so narrower summits do not show.",
         "此处第{classes}级为空：本山脉5′高程网格中没有像元达到{threshold}（最高：{top}）。"
         "该网格每个约9公里宽的像元只有一个高程值，更窄的山峰无法显示。",
+    ),
+    "class_empty_fine": (
+        "Classes {classes} are empty here: no cell of the 30″ elevation grid (about 1 km) in this range reaches {threshold}.",
+        "此处第{classes}级为空：本山脉30″高程网格（约1公里）中没有像元达到{threshold}。",
     ),
     "country_figures": ("{name}: mountain figures", "{name}：山区数据"),
     "land_area": ("Land area", "陆地面积"),

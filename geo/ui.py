@@ -270,7 +270,8 @@ def class_chart(state: ViewState) -> None:
         },
     }
     st.vega_lite_chart(pd.DataFrame(rows), spec, width="stretch")
-    note = figures.empty_classes_note(areas, top, lang) if catalog.view(state.view).range_id else ""
+    note = (figures.empty_classes_note(areas, top, lang, fine=layers.uses_fine_grid(state.view))
+            if catalog.view(state.view).range_id else "")
     if note:
         st.caption(note)
 
@@ -500,8 +501,7 @@ def home_intro(lang: str) -> None:
     for i, vid in enumerate(catalog.RANGE_VIEWS):
         cols[i // 2].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
     cols[2].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
-    # /compare is its own page (registered by app.py when present): linked by path
-    cols[2].markdown(f"[{t('nav_compare', lang)}](compare{'?lang=zh' if lang == 'zh' else ''})")
+    cols[2].page_link(PAGE_FILES["compare"], label=t("nav_compare", lang), query_params=q)
 
 
 def _find_options(lang: str) -> list[tuple[str, str, str]]:

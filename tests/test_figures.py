@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from geo import catalog, exports, figures, i18n, layers
+from geo import catalog, exports, figures, i18n, layers, ui
 from geo.state import ViewState
 
 RANGES = catalog.RANGE_VIEWS
@@ -91,11 +91,13 @@ def test_published_texts_are_formatted_per_language():
 
 
 def test_empty_high_classes_are_explained_from_the_grid():
-    f = figures.range_figures("alps")
-    assert f.class_km2[1] == 0 and f.class_km2[2] == 0 and f.class_km2[3] > 0
-    assert f.top_cell_m is not None and f.top_cell_m < 3500
-    note = figures.empty_classes_note(f.class_km2, f.top_cell_m, "en")
-    assert "Classes 1–2" in note and "3,500 m" in note and i18n.fmt_number(f.top_cell_m) in note
+    carp = figures.range_figures("carpathians")  # classes 1-2 empty on the 30″ grid of the Carpathians
+    assert carp.class_km2[1] == 0 and carp.class_km2[2] == 0 and carp.class_km2[4] > 0
+    note = figures.empty_classes_note(carp.class_km2, carp.top_cell_m, "en", fine=True)
+    assert "Classes 1–2" in note and "3,500 m" in note and "30″" in note
+    coarse = figures.empty_classes_note({1: 0.0, 2: 0.0, 3: 5.0}, 3246.0, "en")  # a 5′-grid range: names its highest cell
+    assert "Classes 1–2" in coarse and "3,500 m" in coarse and "3,246 m" in coarse
+    assert figures.empty_classes_note(figures.range_figures("alps").class_km2, None, "en") == ""  # Mont Blanc at 30″
     assert figures.empty_classes_note(figures.range_figures("andes").class_km2, None, "en") == ""
 
 
@@ -181,8 +183,9 @@ def test_region_table_is_for_people():
 
 def test_class_chart_colours_are_the_legend_colours():
     p = layers.prepare("alps", "mountain_classes", "en")
-    assert [i.colour for i in p.legend.items] == [layers.class_colours()[k] for k in range(1, 7)]
-    assert len(set(layers.class_colours().values())) == 6
+    charted = list(figures.class_km2("alps"))  # the classes the chart draws, in its colours
+    assert [i.colour for i in p.legend.items] == [layers.class_colours()[k] for k in charted]
+    assert len(set(layers.class_colours().values())) == len(layers.class_colours())
 
 
 def test_region_swatches_are_distinct_and_icimod_is_not_orange():
@@ -197,7 +200,8 @@ def test_region_swatches_are_distinct_and_icimod_is_not_orange():
     # the classes are yellow-orange-brown (hue 0.05-0.17): a body colour must be far from them
     for k, c in layers.class_colours().items():
         hc = mc.rgb_to_hsv(mc.to_rgb(c))[0]
-        assert min(abs(h - hc), 1 - abs(h - hc)) > 0.25
+        # classes 1-6 are orange-brown; class 7 (inner basins, 30″ only) is a sea-green, apart from the sky blue too
+        assert min(abs(h - hc), 1 - abs(h - hc)) > (0.25 if k <= 6 else 0.1), k
 
 
 def test_legends_never_repeat_their_heading_as_an_item():
@@ -271,11 +275,11 @@ def test_choosing_chinese_applies_to_every_sidebar_link_on_the_same_run():
     at.switch_page("views/alps.py")
     at.run()
     links = _page_links(at)
-    assert len(links) == 8 and not any("lang=zh" in x.query_string for x in links)
+    assert len(links) == len(ui.PAGE_FILES) and not any("lang=zh" in x.query_string for x in links)
     at.sidebar.radio(key="lang").set_value("zh").run()
     assert at.query_params["lang"] in ("zh", ["zh"])
     links = _page_links(at)
-    assert len(links) == 8 and all("lang=zh" in x.query_string for x in links)
+    assert len(links) == len(ui.PAGE_FILES) and all("lang=zh" in x.query_string for x in links)
     assert links[1].label == "阿尔卑斯山脉"
     assert at.title[0].value == "阿尔卑斯山脉"
     labels = [m.label for m in at.metric]
@@ -292,7 +296,7 @@ def test_home_page_says_what_this_is_and_search_shows_a_country():
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     text = " ".join(m.value for m in at.markdown)
-    assert i18n.t("home_intro", "en") in text and "(compare)" in text
+    assert i18n.t("home_intro", "en") in text and "compare" in [e.proto.page for e in at.get("page_link")]
     box = at.selectbox(key="find_en")
     che = next(o for o in ui._find_options("en") if o[:2] == ("country", "CHE"))
     box.select(che).run()

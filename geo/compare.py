@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from geo import catalog, data, layers
+from geo import catalog, data, figures, layers
 from geo.errors import DataFileError
 from geo.i18n import t
 
@@ -46,14 +46,6 @@ def _name(range_id: str, lang: str) -> str:
 
 def _body(range_id: str, lang: str) -> str:
     return catalog.BODY_TITLES[catalog.view(range_id).body_id][1 if lang == "zh" else 0]
-
-
-def _num(v) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(f) else f
 
 
 def _range_rows() -> pd.DataFrame:
@@ -116,7 +108,7 @@ def comparison_table(lang: str = "en") -> pd.DataFrame:
 
 
 def published_text(v) -> str:
-    f = _num(v)
+    f = figures.as_number(v)
     return layers.fmt_number(f) if f is not None else str(v)
 
 

@@ -117,7 +117,8 @@ class CountryFigures:
 # the figures
 
 
-def _num(v) -> float | None:
+def as_number(v) -> float | None:
+    """A cell as a float; None for empty, NaN or text."""
     try:
         f = float(v)
     except (TypeError, ValueError):
@@ -157,12 +158,12 @@ def range_figures(view_id: str) -> RangeFigures:
         name_zh=str(r["name_zh"]),
         mountain_km2=float(r["mountain_km2"]),
         class_km2={k: float(r[f"class{k}_km2"]) for k in CLASSES if f"class{k}_km2" in r.index},
-        body_area_km2=_num(reg.iloc[0]["area_km2"]) if not reg.empty else None,
+        body_area_km2=as_number(reg.iloc[0]["area_km2"]) if not reg.empty else None,
         body_area_note=str(reg.iloc[0].get("note") or "") if not reg.empty else "",
         envelope_note=str(r.get("envelope_note") or ""),
         members=tuple(Member(str(m["member_name"]), m["iso3"] if isinstance(m["iso3"], str) and m["iso3"] else None,
                              str(m["role"]), str(m["source"])) for _, m in members.iterrows()),
-        published=tuple(Published(_num(p["value_num"]), str(p["value"]), "" if pd.isna(p["note"]) else str(p["note"]),
+        published=tuple(Published(as_number(p["value_num"]), str(p["value"]), "" if pd.isna(p["note"]) else str(p["note"]),
                                   str(p["source"])) for _, p in published.iterrows()),
         top_cell_m=top_cell_m(view_id),
     )

@@ -98,18 +98,29 @@ def test_artefacts_answer_with_validators_and_refuse_other_paths(visit, app_url)
     assert e.value.code == 404
 
 
-def test_wheel_over_the_map_scrolls_the_page_not_the_map(visit, app_url):
-    v = visit(f"{app_url}/alps")
+@pytest.mark.parametrize("path,lang,size", [("alps", "en", (1440, 900)), ("alps", "zh", (390, 844)),
+                                            ("", "zh", (1440, 900)), ("partnership", "en", (390, 844))])
+def test_map_manners_wheel_scrolls_the_page_and_the_legend_folds(visit, app_url, path, lang, size):
+    v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""))
+    v.page.set_viewport_size({"width": size[0], "height": size[1]})
     frame = v.map_frame()
+    assert v.page.locator(MAP_IFRAME).get_attribute("title") == t("map_alt", lang, title=catalog.view(MAP_PAGES[path]).title(lang))
     zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
-    box = v.page.locator(MAP_IFRAME).bounding_box()
     scroller = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
+    v.page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); if (m) m.scrollTop = 0; window.scrollTo(0, 0); }")
+    v.page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     before = v.page.evaluate(scroller)
-    v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    box = v.page.locator(MAP_IFRAME).bounding_box()
+    v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 150))
     for _ in range(3):
-        v.page.mouse.wheel(0, 300)
+        v.page.mouse.wheel(0, 250)
     v.page.wait_for_function(f"() => ({scroller})() > {before}", timeout=30_000)
-    assert frame.evaluate("() => AtlasMap.map.getZoom()") == zoom
+    assert frame.evaluate("() => AtlasMap.map.getZoom()") == zoom  # the page scrolled, the map did not zoom
+    toggle = frame.locator(".ma-legend-toggle")
+    first = toggle.get_attribute("aria-expanded")
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") != first
+    assert toggle.inner_text().endswith(t("legend", lang))
 
 
 def test_chinese_page_shows_chinese(visit, app_url):

@@ -27,7 +27,7 @@ from geo.errors import DataFileError
 from geo.i18n import t
 
 RANGES = catalog.RANGE_VIEWS
-CLASSES = tuple(range(1, 7))
+CLASSES = figures.CLASSES  # 1-6, and 7 (inner basins on the 30″ grid): the total counts all of them
 #: SDG series shown in the page's member table (all SDG series go into the CSV)
 SHOWN_SDG = ("sdg_ER_MTN_GRNCVI", "sdg_ER_MTN_DGRDP", "sdg_ER_PTD_MTN", "sdg_AG_LND_FRST")
 ALL_SDG = tuple(x for x in catalog.INDICATORS if x.startswith("sdg_"))

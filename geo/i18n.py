@@ -169,9 +169,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "km2": ("km²", "平方公里"),
     "range_area": ("Mountain area of the range", "山脉山区面积"),
     "range_area_help": (
-        "Mountain cells (classes 1-6) inside the range envelope drawn by Mountain Atlas: from the 30″ elevation grid "
+        "Mountain cells (classes 1–6, and 7, inner basins, on the 30″ grid) inside the range envelope drawn by Mountain Atlas: from the 30″ elevation grid "
         "where it covers (0–50°N, 0–90°E), elsewhere from the 5′ grid with a sub-grid model.",
-        "Mountain Atlas 绘制的山脉包络范围内的山区像元（1-6级）：30″高程网格覆盖处（北纬0–50°、东经0–90°）据其计算，"
+        "Mountain Atlas 绘制的山脉包络范围内的山区像元（1–6级，及30″网格上的第7级内陆盆地）：30″高程网格覆盖处（北纬0–50°、东经0–90°）据其计算，"
         "其余据5′网格及次网格模型计算。",
     ),
     "body_area": ("Approximate area of {body}", "{body}大致范围面积"),

@@ -8,6 +8,10 @@
 #        RUN_DIR=DIR         where logs, haproxy.cfg, the admin socket and PID files go (default: a new
 #                            temporary folder); replica-PORT.pid always holds the live replica's PID
 #        APP_ENTRY=app.py    the Streamlit script every replica runs
+#        REPLICA_ADDRESS=127.0.0.1  address a replica listens on (--replica mode on another machine:
+#                            a private address the proxy machine reaches)
+#        REMOTE="10.0.0.11:8511 10.0.0.12:8511"  proxy only: these replicas (started elsewhere with
+#                            --replica) instead of local ones
 # A replica that dies does not stop the proxy or the other replicas: HAProxy's health check takes
 # it out, its browsers reconnect to another replica, and the replica is started again.
 # Ctrl-C / SIGTERM stops everything; so does HAProxy dying. See deploy/README.md.
@@ -16,12 +20,14 @@ cd "$(dirname "$0")/.."
 APP_ENTRY=${APP_ENTRY:-app.py}
 BASE_PATH=${BASE_PATH:-}; BASE_PATH=${BASE_PATH#/}; BASE_PATH=${BASE_PATH%/}
 BIND=${BIND:-127.0.0.1}
+REPLICA_ADDRESS=${REPLICA_ADDRESS:-127.0.0.1}
+REMOTE=${REMOTE:-}
 RESTART_DELAY=${RESTART_DELAY:-5}
 
 # The one place the replica command is written.
 replica() {
   local port=$1
-  exec .venv/bin/streamlit run "$APP_ENTRY" --server.port "$port" --server.address 127.0.0.1 \
+  exec .venv/bin/streamlit run "$APP_ENTRY" --server.port "$port" --server.address "$REPLICA_ADDRESS" \
     --server.headless true --server.baseUrlPath "$BASE_PATH" --server.fileWatcherType none \
     --browser.gatherUsageStats false
 }
@@ -43,9 +49,12 @@ HEALTH="/_stcore/health"; [ -n "$BASE_PATH" ] && HEALTH="/$BASE_PATH/_stcore/hea
 
 # haproxy.cfg: the template with one `server` line per replica
 servers=""; i=0
-for p in "${PORTS[@]}"; do
-  i=$((i + 1)); servers+="    server r$i 127.0.0.1:$p cookie r$i\\n"
-done
+if [ -n "$REMOTE" ]; then
+  for hp in $REMOTE; do i=$((i + 1)); servers+="    server r$i $hp cookie r$i\\n"; done
+  PORTS=()
+else
+  for p in "${PORTS[@]}"; do i=$((i + 1)); servers+="    server r$i 127.0.0.1:$p cookie r$i\\n"; done
+fi
 awk -v servers="$servers" '$0 == "    @SERVERS@" { printf "%s", servers; next } { print }' deploy/haproxy.cfg.in |
   sed -e "s#@BIND@#$BIND#" -e "s#@PROXY_PORT@#$PROXY_PORT#" -e "s#@HEALTH@#$HEALTH#" -e "s#@RUN@#$RUN#" > "$RUN/haproxy.cfg"
 haproxy -c -q -f "$RUN/haproxy.cfg"
@@ -76,7 +85,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-for p in "${PORTS[@]}"; do
+for p in ${PORTS[@]+"${PORTS[@]}"}; do
   supervise "$p" &
   pids+=($!)
 done
@@ -84,7 +93,7 @@ haproxy -f "$RUN/haproxy.cfg" -db > "$RUN/haproxy.log" 2>&1 &
 proxy=$!
 pids+=("$proxy")
 echo "$proxy" > "$RUN/haproxy.pid"
-echo "replicas on 127.0.0.1:${PORTS[*]}, proxy on http://$BIND:$PROXY_PORT/${BASE_PATH:+$BASE_PATH/} (logs, PIDs, admin socket in $RUN)"
+echo "replicas on ${REMOTE:-127.0.0.1:${PORTS[*]}}, proxy on http://$BIND:$PROXY_PORT/${BASE_PATH:+$BASE_PATH/} (logs, PIDs, admin socket in $RUN)"
 rc=0; wait "$proxy" || rc=$?
 echo "serve-replicas: HAProxy exited (status $rc); stopping the replicas (logs in $RUN)" >&2
 exit 1

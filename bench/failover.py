@@ -61,6 +61,14 @@ SESSION_PATHS = [
 ]
 APP_STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : [null, null]; }"""
+#: the page's own log of Streamlit's connection and script states, with wall-clock times (ms)
+STATE_LOG_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const log = window.__atlasStates = [];
+  const note = () => log.push([Date.now(), app.getAttribute('data-test-connection-state'), app.getAttribute('data-test-script-state')]);
+  note();
+  new MutationObserver(note).observe(app, {attributes: true, attributeFilter: ['data-test-connection-state', 'data-test-script-state']});
+}"""
 SHOWN_ERRORS_JS = """() => {
   const out = [];
   for (const e of document.querySelectorAll('[data-testid="stException"]')) out.push('exception: ' + e.innerText.slice(0, 160));
@@ -110,6 +118,7 @@ class Session:
     seconds_to_reconnect: float | None = None
     map_kept: bool | None = None
     rerun: str | None = None
+    key_pressed: float | None = None
     replica_after: str | None = None
     seconds_to_map: float | None = None
     map_drawn: bool = False
@@ -127,6 +136,7 @@ class Session:
             ws.on("close", lambda _ws: setattr(s, "closed", time.monotonic()))
 
         page.on("websocket", on_ws)
+        page.evaluate(STATE_LOG_JS)
         page.on("console", lambda m: self.console_after.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: self.page_errors_after.append(str(e)))
 
@@ -144,7 +154,7 @@ class Session:
 
     def record(self) -> dict:
         d = {k: getattr(self, k) for k in ("path", "victim", "replica_before", "replica_after", "reconnected",
-                                           "seconds_to_reconnect", "map_kept", "rerun", "seconds_to_map", "map_drawn",
+                                           "seconds_to_reconnect", "map_kept", "rerun", "key_pressed", "seconds_to_map", "map_drawn",
                                            "errors", "reconnect_notices")}
         d["url_kept"] = self.url_after == self.url_before
         return d
@@ -281,6 +291,24 @@ def map_drawn(s: Session) -> bool:
         return False
 
 
+def page_log(s: "Session") -> list:
+    return s.visit.page.evaluate("() => window.__atlasStates || []")
+
+
+def first_after(s: "Session", wall_kill: float, want, fallback: float) -> float:
+    """Seconds from the kill to the first logged state matching ``want(connection, script)``."""
+    for ms, conn, script in page_log(s):
+        if ms / 1000 > wall_kill and want(conn, script):
+            return round(ms / 1000 - wall_kill, 2)
+    return round(fallback, 2)
+
+
+def last_idle(s: "Session", wall_kill: float, fallback: float) -> float:
+    """Seconds from the kill to the last time the page became idle and connected."""
+    idle = [ms / 1000 for ms, conn, script in page_log(s) if ms / 1000 > wall_kill and conn == "CONNECTED" and script == "notRunning"]
+    return round(idle[-1] - wall_kill, 2) if idle else round(fallback, 2)
+
+
 def socket_after(s: "Session", t: float) -> "Socket | None":
     return next((x for x in reversed(s.sockets) if x.opened > t and x.closed is None), None)
 
@@ -300,6 +328,7 @@ def watch_recovery(sessions: list[Session], t_kill: float, timeout: float, log) 
     """
     pending = [s for s in sessions if s.victim]
     end = t_kill + timeout
+    wall_kill = time.time() - (time.monotonic() - t_kill)
     while pending and time.monotonic() < end:
         for s in list(pending):
             page = s.visit.page
@@ -310,18 +339,20 @@ def watch_recovery(sessions: list[Session], t_kill: float, timeout: float, log) 
                 continue
             now = time.monotonic()
             if s.seconds_to_reconnect is None:
-                s.seconds_to_reconnect = round(now - t_kill, 2)
+                s.seconds_to_reconnect = first_after(s, wall_kill, lambda c, _r: c == "CONNECTED", now - t_kill)
                 s.map_kept = map_drawn(s)
                 log(f"  {s.path}: reconnected after {s.seconds_to_reconnect} s on {s.cookie()}, map on screen: {s.map_kept}")
             started = any(kind in ("new_session", "script_finished") for _, kind in sock.kinds)
             if not started and s.rerun is None and script == "notRunning" and now - sock.opened > 2:
                 page.evaluate(RERUN_KEY_JS)
+                s.key_pressed = round(time.time() - wall_kill, 2)
                 page.keyboard.press("r")
                 s.rerun = "next action"
             finished = s.rerun_finished_after(t_kill)
             if finished is not None and script == "notRunning" and map_drawn(s):
                 s.rerun = s.rerun or "automatic"
-                s.seconds_to_map = round(time.monotonic() - t_kill, 2)
+                # the moment the page went idle after its rerun (the page's own log), the map drawn then
+                s.seconds_to_map = last_idle(s, wall_kill, time.monotonic() - t_kill)
                 s.reconnected = True
                 pending.remove(s)
                 log(f"  {s.path}: rerun ({s.rerun}) finished, map drawn {s.seconds_to_map} s after the kill")
@@ -330,6 +361,7 @@ def watch_recovery(sessions: list[Session], t_kill: float, timeout: float, log) 
 
 
 def judge(s: Session, t_kill: float) -> None:
+    wall_kill = time.time() - (time.monotonic() - t_kill)
     page = s.visit.page
     s.url_after = page.url
     s.replica_after = s.cookie()
@@ -338,6 +370,7 @@ def judge(s: Session, t_kill: float) -> None:
     s.errors += [f"page error: {e[:160]}" for e in s.page_errors_after]
     noise = [m for m in s.console_after if any(n in m for n in RECONNECT_NOISE)]
     s.errors += [f"console: {m[:160]}" for m in s.console_after if m not in noise]
+    s.states_seen |= {conn for ms, conn, _ in page_log(s) if ms / 1000 > wall_kill}
     s.reconnect_notices = len(noise) + int(bool(s.states_seen - {"CONNECTED", None}))
     late = [r for r in s.visit.responses[:] if r.status >= 500]
     s.errors += [f"HTTP {r.status} {r.url}" for r in late]
@@ -391,6 +424,8 @@ def run(browser, n_sessions: int = 10, recover_timeout: float = 120, view_timeou
             "url_state_lost": sum(1 for r in records if not r["url_kept"]),
             "seconds_to_map_median": round(statistics.median(times), 2) if times else None,
             "seconds_to_map_max": max(times) if times else None,
+            "reconnect_s_max": max((s.seconds_to_reconnect for s in victims if s.seconds_to_reconnect is not None), default=None),
+            "reruns": {k: sum(1 for s in victims if s.rerun == k) for k in ("automatic", "next action")},
             "haproxy_after_kill": status_after_kill,
             "restart_to_up_s": restart_s,
             "new_sessions_cookies": new_cookies,
@@ -410,15 +445,23 @@ def markdown(r: dict) -> str:
     lines = [f"Killed replica {s['killed']} (SIGKILL) with {s['sessions']} sessions open, {s['sessions_on_killed']} of them on it: "
              f"{s['back']} back with their map, {s['moved_to_other_replica']} moved to the other replica, "
              f"{s['others_untouched']} of {s['sessions'] - s['sessions_on_killed']} others untouched, "
-             f"{s['errors']} errors, {s['url_state_lost']} URL states lost; time to a drawn map after the kill: "
-             f"median {s['seconds_to_map_median']} s, max {s['seconds_to_map_max']} s. Restarted, it was up in HAProxy after "
-             f"{s['restart_to_up_s']} s and new sessions reached it: {s['restarted_replica_reached']} (cookies {s['new_sessions_cookies']}).",
-             "", "| session | on killed replica | replica before → after | s to drawn map | URL kept | errors | reconnect notices |",
-             "|---|---|---|---|---|---|---|"]
+             f"{s['errors']} errors, {s['url_state_lost']} URL states lost; from the kill to a rerun finished on the other "
+             f"replica with the map drawn: median {s['seconds_to_map_median']} s, max {s['seconds_to_map_max']} s. "
+             f"Restarted, the replica was up in HAProxy after {s['restart_to_up_s']} s and new sessions reached it: "
+             f"{'yes' if s['restarted_replica_reached'] else 'no'} (cookies of the new sessions: {', '.join(map(str, s['new_sessions_cookies']))}).",
+             "", "| session | on killed replica | replica before → after | reconnected (s) | map kept meanwhile | rerun | rerun done, map drawn (s) | URL kept | errors |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for x in r["per_session"]:
-        lines.append(f"| `{x['path']}` | {'yes' if x['victim'] else 'no'} | {x['replica_before']} → {x['replica_after']} | "
-                     f"{x['seconds_to_map'] if x['victim'] else '(not dropped)'} | {'yes' if x['url_kept'] else 'no'} | "
-                     f"{len(x['errors'])} | {x['reconnect_notices']} |")
+        v = x["victim"]
+        rerun = (x["rerun"] or "-") + (f" (key at {x['key_pressed']} s)" if x.get("key_pressed") else "")
+        lines.append(f"| `{x['path']}` | {'yes' if v else 'no'} | {x['replica_before']} → {x['replica_after']} | "
+                     f"{x['seconds_to_reconnect'] if v else '-'} | {('yes' if x['map_kept'] else 'no') if v else '-'} | "
+                     f"{rerun} | {x['seconds_to_map'] if v else '(not dropped)'} | {'yes' if x['url_kept'] else 'no'} | "
+                     f"{len(x['errors'])} |")
+    lines += ["", "rerun: *automatic* when Streamlit's frontend asked for it after reconnecting (a run was in flight when "
+              "the replica died), *next action* when we pressed Streamlit's rerun key `r` as the person's next action "
+              "would (the frontend does not rerun an idle page after a reconnect). Errors exclude Streamlit's own reconnect "
+              "notice and the failed WebSocket/health requests of the reconnect."]
     return "\n".join(lines)
 
 

@@ -372,8 +372,7 @@ def judge(s: Session, t_kill: float) -> None:
     s.errors += [f"console: {m[:160]}" for m in s.console_after if m not in noise]
     s.states_seen |= {conn for ms, conn, _ in page_log(s) if ms / 1000 > wall_kill}
     s.reconnect_notices = len(noise) + int(bool(s.states_seen - {"CONNECTED", None}))
-    late = [r for r in s.visit.responses[:] if r.status >= 500]
-    s.errors += [f"HTTP {r.status} {r.url}" for r in late]
+    s.errors += [f"HTTP {r.status} {r.url}" for r in list(s.visit.responses) if r.status >= 500]
     if not s.victim:  # untouched: the same WebSocket, nothing reopened
         if any(sock.opened > t_kill for sock in s.sockets):
             s.errors.append("a session on the surviving replica reconnected")

@@ -76,13 +76,18 @@ def view(browser, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
         v.page.context.close()
 
 
-def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: int = 10) -> dict:
+def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: int = 10, max_seconds: float | None = None) -> dict:
     paths = cycle()
     series: list[dict] = []
     errors: list[str] = []
     rss_warm = None
     t0, c0 = time.monotonic(), cpu_seconds(pid)
+    done = 0
     for i in range(1, views + 1):
+        if max_seconds is not None and time.monotonic() - t0 > max_seconds and i > warm:
+            log(f"  stopping after {i - 1} views: --minutes reached")
+            break
+        done = i
         path = paths[(i - 1) % len(paths)]
         try:
             errors += view(browser, base, path)
@@ -91,11 +96,14 @@ def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: i
         rss = rss_mb(pid)
         if i == warm:
             rss_warm = rss
-        if i % every == 0 or i in (1, warm, views):
+        if i % every == 0 or i in (1, warm, views) or (max_seconds is not None and time.monotonic() - t0 > max_seconds):
             series.append({"view": i, "rss_mb": rss, "s": round(time.monotonic() - t0, 1),
                            "cpu_s": round(cpu_seconds(pid) - c0, 1)})
             log(f"  view {i}: RSS {rss} MB, {series[-1]['s']} s")
     rss_end = rss_mb(pid)
+    if series[-1]["view"] != done:
+        series.append({"view": done, "rss_mb": rss_end, "s": round(time.monotonic() - t0, 1), "cpu_s": round(cpu_seconds(pid) - c0, 1)})
+    views = done
     return {"views": views, "warm_views": warm, "pages_cycled": len(paths), "rss_mb_first_view": series[0]["rss_mb"],
             "rss_mb_after_warm": rss_warm, "rss_mb_after_all": rss_end,
             "ratio": round(rss_end / rss_warm, 3) if rss_warm else None, "goal_ratio": 1.2,
@@ -119,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.memory")
     ap.add_argument("--views", type=int, default=500)
     ap.add_argument("--warm", type=int, default=50, help="the view whose RSS is the reference")
+    ap.add_argument("--minutes", type=float, default=None, help="stop after this long (after the warm-up), reporting the views done")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
     from playwright.sync_api import sync_playwright
@@ -131,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
             try:
-                r = run(browser, url, proc.pid, args.views, args.warm)
+                r = run(browser, url, proc.pid, args.views, args.warm,
+                        max_seconds=args.minutes * 60 if args.minutes else None)
             finally:
                 browser.close()
     finally:

@@ -214,9 +214,13 @@ class Replicas:
         self.proc = subprocess.Popen(["bash", str(ROOT / "deploy/serve-replicas.sh"), str(self.proxy_port), *map(str, self.ports)],
                                      cwd=ROOT, env=env, start_new_session=True,
                                      stdout=open(self.run_dir / "script.log", "w"), stderr=subprocess.STDOUT)
-        for p in self.ports:
-            wait_http(f"http://127.0.0.1:{p}/_stcore/health", proc=self.proc)
-        self.wait_status({"r1": "UP", "r2": "UP"})
+        try:
+            for p in self.ports:
+                wait_http(f"http://127.0.0.1:{p}/_stcore/health", proc=self.proc)
+            self.wait_status({"r1": "UP", "r2": "UP"})
+        except BaseException:
+            self.stop()
+            raise
 
     def name(self, port: int) -> str:
         return f"r{self.ports.index(port) + 1}"

@@ -234,7 +234,10 @@ class Replicas:
     def wait_status(self, want: dict[str, str], timeout: float = 90) -> None:
         end = time.monotonic() + timeout
         while True:
-            got = haproxy_status(self.run_dir)
+            try:
+                got = haproxy_status(self.run_dir)
+            except OSError as e:  # HAProxy still starting: no socket yet
+                got = {"socket": str(e)}
             if all(got.get(k, "").startswith(v) for k, v in want.items()):
                 return
             if time.monotonic() > end:

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: setup system-deps run test test-fast data bench load serve-replicas clean
+.PHONY: setup system-deps run test test-fast data bench load soak serve-replicas clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: setup system-deps
 
 load: setup system-deps
 	$(BIN)/python -m bench.load
+
+# 30 minutes of 5 browser sessions cycling every page (bench/soak.py); not part of `make test`
+soak: setup system-deps
+	$(BIN)/python -m bench.soak
 
 serve-replicas: setup
 	bash deploy/serve-replicas.sh

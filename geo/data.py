@@ -20,6 +20,9 @@ from geo import catalog, manifest, paths
 from geo.errors import DataFileError
 
 _lock = threading.Lock()
+#: files already checked against the manifest, per (data folder, file): (mtime, size) when checked.
+#: Bounded: one entry per manifest file and data folder; cleared if it ever exceeds this.
+_VERIFIED_MAX = 4096
 _verified: dict[tuple[str, str], tuple[float, int]] = {}
 
 
@@ -44,6 +47,8 @@ def file(relpath: str) -> Path:
     if not status.ok:
         raise DataFileError(status.problem)
     with _lock:
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
         _verified[key] = stamp
     return full
 

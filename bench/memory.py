@@ -60,7 +60,7 @@ def view(browser, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
     """One page view in a fresh context; returns the errors it showed (empty if none)."""
     from tests.browser.helpers import DRAWN_READY, open_page
 
-    has_map = not path.startswith("/resolution")
+    has_map = not path.startswith(("/resolution", "/compare"))  # the reader maps some paragraphs; compare draws images
     v = open_page(browser, base + path, wait_map=False, timeout_ms=timeout_ms)
     try:
         page = v.page

@@ -46,7 +46,7 @@ def done(r: Runner) -> bool:
         conn, script = page.evaluate(APP_STATE_JS)
         if conn != "CONNECTED" or script != "notRunning":
             return False
-        if r.path.startswith("/resolution"):
+        if r.path.startswith(("/resolution", "/compare")):
             return True
         frame = r.visit.wait_map_frame(1_000)
         return bool(frame.evaluate(DRAWN_READY))

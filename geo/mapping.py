@@ -373,14 +373,18 @@ def inline_page(mb: MapBuild, state: ViewState, title: str, footer: str = "", st
     return page_html(state, mb.spec, mb.files, title, footer=footer, inline=data)
 
 
-def source_names(mb: MapBuild) -> str:
-    """The sources of a map in a few words (the first sentence of each source line, deduplicated)."""
-    return "; ".join(dict.fromkeys(s.split(". ")[0].split(": ", 1)[-1] for s in mb.sources))
+def source_names(state: ViewState) -> str:
+    """The publishers of a map's sources, in a few words (the links are on the full page)."""
+    sep = "、" if state.lang == "zh" else "; "
+    lids = [*state.layers, *([state.indicator] if state.indicator else [])]
+    keys = dict.fromkeys(k for lid in lids for k in catalog.layer(lid).cites)
+    return sep.join(dict.fromkeys((catalog.SOURCES[k].publisher_zh if state.lang == "zh" else catalog.SOURCES[k].publisher_en)
+                                  for k in keys))
 
 
 def embed_footer(state: ViewState, mb: MapBuild, live_href: str) -> str:
     """One line under a static embed: the sources and a link back to the live map (all escaped)."""
-    names = source_names(mb)
+    names = source_names(state)
     full = " ".join(mb.sources)
     return (f'<div class="ma-footer" title="{esc(full)}"><a href="{esc(live_href)}" target="_blank" rel="noopener">'
             f'{esc(catalog.view(state.view).title(state.lang))} — {esc(t("app_title", state.lang))} ↗</a> · '

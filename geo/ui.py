@@ -172,7 +172,10 @@ def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None
     for prob in mb.problems:
         st.error(t("data_problem", state.lang, problem=prob), icon="🚫")
     title = t("map_alt", state.lang, title=catalog.view(state.view).title(state.lang))
-    st.iframe(f"{base_path()}/artefacts/{mb.generation}/{mb.page}", height=height, alt=title)
+    # A new frame per map (a container keyed by the map's file): changing an iframe's address would
+    # add an entry to the tab's history, and Back would step through old maps instead of pages.
+    with st.container(key=f"map-{mb.page.rsplit('.', 2)[1]}"):
+        st.iframe(f"{base_path()}/artefacts/{mb.generation}/{mb.page}", height=height, alt=title)
     if not state.embed:
         sources_panel(_prepared(state.with_(notices=(), embed=False), str(paths.data_dir())), state.lang)
 
@@ -463,7 +466,7 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
     if state.embed:  # the map fills the frame but for one footer line: source and link back
         st.html(EMBED_CSS)
         map_frame(state)
-        names = mapping.source_names(mapping.build(state))
+        names = mapping.source_names(state)
         q = {k: v for k, v in state.to_query_params().items() if k != "embed"}
         with st.container(key="ma-embed-footer"):
             st.markdown(f"[{layers.esc(v.title(state.lang))} — {layers.esc(t('app_title', state.lang))} ↗]({page_url(view_id, q)}) · "

@@ -104,6 +104,10 @@ def test_map_manners_wheel_scrolls_the_page_and_the_legend_folds(visit, app_url,
     v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""))
     v.page.set_viewport_size({"width": size[0], "height": size[1]})
     frame = v.map_frame()
+    # the map refits when its frame is resized (in Leaflet's resize event, as its size changes): once it has
+    # the frame's new size, its zoom is final
+    frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
+                            "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
     assert v.page.locator(MAP_IFRAME).get_attribute("title") == t("map_alt", lang, title=catalog.view(MAP_PAGES[path]).title(lang))
     zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
     scroller = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"

@@ -302,12 +302,37 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def serving_only() -> int:
+    """Server CPU per view against the floor and bytes on the wire, merged into the last results."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import CHROMIUM_ARGS, chromium_path
+
+    results = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
+    results["machine"] = {"cores": os.cpu_count()}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        results["server_app"] = server_cost(browser, ROOT / "serve.py", ["/alps", "/carpathians", "/andes", "/", "/partnership"], views=10)
+        results["server_floor"] = server_cost(browser, ROOT / "bench" / "floor_app.py", ["/"])
+        results["server_ratio_to_floor"] = round(results["server_app"]["cpu_s_per_view"] / results["server_floor"]["cpu_s_per_view"], 2)
+        results["wire"] = two_servers(browser)
+        browser.close()
+    (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (OUT / "results.md").write_text(markdown(results))
+    print(markdown(results))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(prog="python -m bench.run")
     ap.add_argument("--skip-build", action="store_true", help="do not time `make data`")
+    ap.add_argument("--serving-only", action="store_true",
+                    help="only the serving figures (server CPU per view vs the floor, bytes on the wire); keep the others from the last run")
     args = ap.parse_args(argv)
+    if args.serving_only:
+        return serving_only()
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import CHROMIUM_ARGS, chromium_path

@@ -108,6 +108,9 @@ def test_map_manners_wheel_scrolls_the_page_and_the_legend_folds(visit, app_url,
     # the frame's new size, its zoom is final
     frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
                             "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
+    # a key press counts as the reader's own move: the map stops refitting to its frame, so any zoom change
+    # below can only come from the wheel
+    frame.evaluate("() => AtlasMap.map.getContainer().dispatchEvent(new KeyboardEvent('keydown', {key: 'Shift', bubbles: true}))")
     assert v.page.locator(MAP_IFRAME).get_attribute("title") == t("map_alt", lang, title=catalog.view(MAP_PAGES[path]).title(lang))
     zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
     scroller = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"

@@ -209,7 +209,7 @@ def wire_bytes(browser, app: str, floor: str) -> dict:
     out["first_view"] = w.take()
     for name, path in (("next_page", "carpathians"), ("back_to_first", "alps")):
         old = map_frame(page).url
-        page.click(f"[data-testid=stSidebar] a[href$='/{path}']")
+        page.click(f"[data-testid=stSidebar] a[href*='{path}']")
         wait_drawn(page, old)
         page.wait_for_timeout(1500)
         out[name] = w.take()

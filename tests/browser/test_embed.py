@@ -4,6 +4,7 @@ export opened from disk."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -79,6 +80,22 @@ class Recorder:
         page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
 
 
+@contextlib.contextmanager
+def hosted(browser, url: str, width: int, height: int):
+    """Open a host page in a fresh context; yield (page, drawn map frame, recorder); close it after."""
+    ctx = browser.new_context(viewport={"width": width, "height": height})
+    page = ctx.new_page()
+    rec = Recorder(page)
+    try:
+        page.goto(url)
+        frame = wait_frame(page, MAP_FRAME_URL)
+        frame.wait_for_function(READY, timeout=90_000)
+        yield page, frame, rec
+        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
+    finally:
+        ctx.close()
+
+
 def wait_frame(page, pattern, timeout_s: float = 90):
     end = time.time() + timeout_s
     while time.time() < end:
@@ -93,13 +110,7 @@ def wait_frame(page, pattern, timeout_s: float = 90):
 def test_embed_fits_its_frame(browser, host, app_url, width, height):
     url = host(f"embed-{width}.html", f'<iframe id="atlas" src="{app_url}/carpathians?embed=true" width="{width}" '
                                       f'height="{height}" style="border:0;display:block"></iframe>')
-    ctx = browser.new_context(viewport={"width": width + 40, "height": height + 40})
-    page = ctx.new_page()
-    rec = Recorder(page)
-    try:
-        page.goto(url)
-        frame = wait_frame(page, MAP_FRAME_URL)
-        frame.wait_for_function(READY, timeout=90_000)
+    with hosted(browser, url, width + 40, height + 40) as (page, frame, rec):
         app = frame.parent_frame
         assert app.url.startswith(app_url) and not page.url.startswith(app_url)  # really another origin
         # the map fills the frame's width and all its height but one footer line, which is visible
@@ -120,53 +131,32 @@ def test_embed_fits_its_frame(browser, host, app_url, width, height):
         toggle.click()
         assert toggle.get_attribute("aria-expanded") != first
         assert frame.locator(".ma-legend-body").is_visible() == (first == "false")
-        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"embed_{width}x{height}.png"))
-    finally:
-        ctx.close()
 
 
 def test_chinese_embed_draws_in_a_cross_origin_frame(browser, host, app_url):
     url = host("embed-zh.html", f'<h1>A newsroom page</h1><iframe src="{app_url}/alps?embed=true&lang=zh" width="1000" '
                                 f'height="700" style="border:0"></iframe>')
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = ctx.new_page()
-    rec = Recorder(page)
-    try:
-        page.goto(url)
-        frame = wait_frame(page, MAP_FRAME_URL)
-        frame.wait_for_function(READY, timeout=90_000)
+    with hosted(browser, url, 1200, 900) as (page, frame, rec):
         drawn = frame.evaluate(DRAWN_JS)
         assert drawn["features"] > 10 and drawn["images"] >= 1, drawn  # countries, region, places; terrain and classes
         assert "阿尔卑斯山脉" in frame.parent_frame.inner_text("body")  # the link back names the view in Chinese
         assert frame.evaluate("() => document.documentElement.lang") == "zh"
-        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
         page.screenshot(path=str(ARTIFACTS / "embed_cross_origin.png"))
-    finally:
-        ctx.close()
 
 
 def test_static_embed_draws_in_a_sandboxed_frame(browser, host, app_url):
     """Sites that sandbox iframes without allow-same-origin get the static embed of the same view."""
     url = host("static.html", f'<iframe src="{app_url}/embed/alps?lang=zh&layers=hillshade,mountain_classes,places" '
                               f'sandbox="allow-scripts allow-popups" width="800" height="500" style="border:0"></iframe>')
-    ctx = browser.new_context(viewport={"width": 900, "height": 600})
-    page = ctx.new_page()
-    rec = Recorder(page)
-    try:
-        page.goto(url)
-        frame = wait_frame(page, MAP_FRAME_URL)
-        frame.wait_for_function(READY, timeout=90_000)
+    with hosted(browser, url, 900, 600) as (page, frame, rec):
         assert frame.evaluate("() => window.origin") == "null"  # really sandboxed: an opaque origin
         footer = frame.locator(".ma-footer")
         assert footer.is_visible() and "阿尔卑斯山脉" in footer.inner_text()
         href = footer.locator("a").get_attribute("href")
         assert href.endswith("alps?lang=zh&layers=hillshade%2Cmountain_classes%2Cplaces"), href
-        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
         page.screenshot(path=str(ARTIFACTS / "embed_static_sandboxed.png"))
-    finally:
-        ctx.close()
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(f"{app_url}/embed/alps?layers=%3Cscript%3E", timeout=30)
     assert e.value.code == 400 and b"<script>" not in e.value.read()

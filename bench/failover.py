@@ -43,6 +43,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.conftest import free_port
+
 ROOT = Path(__file__).resolve().parent.parent
 STICKY = "atlas_replica"
 
@@ -161,12 +163,6 @@ class Session:
 
 
 # --- the deployment ---------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def wait_http(url: str, timeout: float = 120, proc: subprocess.Popen | None = None) -> None:
     end = time.monotonic() + timeout

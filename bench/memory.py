@@ -26,23 +26,17 @@ import sys
 import time
 from pathlib import Path
 
+from bench.run import cpu_seconds, rss_mb as _rss_mb  # one reader of /proc for all benches
+
 ROOT = Path(__file__).resolve().parent.parent
+
 APP_STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : [null, null]; }"""
 
 
 def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError(f"no VmRSS for {pid}")
-
-
-def cpu_seconds(pid: int) -> float:
-    import os
-
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """The process's resident memory in MB, to 0.1 (read as bench.run reads it)."""
+    return round(_rss_mb(pid), 1)
 
 
 def cycle() -> list[str]:

@@ -87,9 +87,11 @@ class Visit:
         return self.map_frame().evaluate(LAYER_LABELS_JS)
 
 
-def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, init_script: str | None = None) -> Visit:
-    """Open ``url`` in a fresh browser context, recording everything; wait until the map drew."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, init_script: str | None = None,
+              viewport: dict | None = None) -> Visit:
+    """Open ``url`` in a fresh browser context of ``viewport`` size (1400x1000 unless given),
+    recording everything; wait until the map drew."""
+    ctx = browser.new_context(viewport=viewport or {"width": 1400, "height": 1000})
     if init_script:
         ctx.add_init_script(init_script)
     page = ctx.new_page()

@@ -101,8 +101,7 @@ def test_artefacts_answer_with_validators_and_refuse_other_paths(visit, app_url)
 @pytest.mark.parametrize("path,lang,size", [("alps", "en", (1440, 900)), ("alps", "zh", (390, 844)),
                                             ("", "zh", (1440, 900)), ("partnership", "en", (390, 844))])
 def test_map_manners_wheel_scrolls_the_page_and_the_legend_folds(visit, app_url, path, lang, size):
-    v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""))
-    v.page.set_viewport_size({"width": size[0], "height": size[1]})
+    v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), viewport={"width": size[0], "height": size[1]})
     frame = v.map_frame()
     # the map refits when its frame is resized (in Leaflet's resize event, as its size changes): once it has
     # the frame's new size, its zoom is final

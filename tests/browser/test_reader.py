@@ -28,8 +28,7 @@ MOUNTAIN_CLASSES = catalog.layer("mountain_classes").title("en")
 
 def open_at(visit, url: str, size: str, wait_map: bool = True):
     """Open ``url`` (through the shared helpers), set the viewport, wait for a drawn map."""
-    v = visit(url, wait_map=False)
-    v.page.set_viewport_size(SIZES[size])
+    v = visit(url, wait_map=False, viewport=SIZES[size])  # the final size from the start: nothing reflows later
     if wait_map:
         v.wait_map_frame(TIMEOUT_MS).wait_for_function(DRAWN_READY, timeout=TIMEOUT_MS)
         settle(v.page)

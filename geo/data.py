@@ -53,6 +53,18 @@ def file(relpath: str) -> Path:
     return full
 
 
+def stamp(relpaths) -> tuple:
+    """A key for values derived from the data files ``relpaths``: their folder, modification times
+    and sizes (verified first). It changes when any of them is replaced, so a cache keyed by it is
+    never stale. Raises :class:`DataFileError` like :func:`file`."""
+    d = str(_dir())
+    out = [d]
+    for rel in relpaths:
+        st = file(rel).stat()
+        out.append((rel, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
 def problems(relpaths) -> list[str]:
     """Problems (messages) with the given data files; empty when all are fine."""
     out = []

@@ -17,6 +17,7 @@ Three areas of a range are different things and are labelled so wherever they st
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from geo import catalog, data, paths
+from geo import catalog, data
 from geo.errors import DataFileError
 from geo.i18n import fmt_area, fmt_number, fmt_pct, t
 
@@ -136,9 +137,20 @@ def range_figures(view_id: str) -> RangeFigures:
     KeyError
         If ``view_id`` is not a range view.
     """
-    v = catalog.view(view_id)
-    if not v.range_id:
+    if not catalog.view(view_id).range_id:
         raise KeyError(f"{view_id} is not a range view")
+    return dataclasses.replace(_range_figures(view_id, data.stamp(_RANGE_FILES)), top_cell_m=top_cell_m(view_id))
+
+
+#: The files :func:`range_figures` reads (its cache key); the top cell has its own.
+_RANGE_FILES = ("vector/ranges.geojson", "vector/regions.geojson", "tables/regional_members.csv",
+                "tables/regional_facts.csv")
+_TOP_CELL_FILES = ("vector/range_envelopes.geojson", "terrain/elevation.tif")
+
+
+@lru_cache(maxsize=16)
+def _range_figures(view_id: str, _stamp: tuple) -> RangeFigures:
+    v = catalog.view(view_id)
     ranges = data.vector("vector/ranges.geojson")
     rows = ranges[ranges["id"] == v.range_id]
     if rows.empty:
@@ -165,20 +177,20 @@ def range_figures(view_id: str) -> RangeFigures:
                              str(m["role"]), str(m["source"])) for _, m in members.iterrows()),
         published=tuple(Published(as_number(p["value_num"]), str(p["value"]), "" if pd.isna(p["note"]) else str(p["note"]),
                                   str(p["source"])) for _, p in published.iterrows()),
-        top_cell_m=top_cell_m(view_id),
+        top_cell_m=None,
     )
 
 
 def top_cell_m(view_id: str) -> float | None:
     """Elevation (m) of the highest 5′ grid cell inside the range envelope; None if unknown."""
     try:
-        return _top_cell(str(paths.data_dir()), view_id)
+        return _top_cell(view_id, data.stamp(_TOP_CELL_FILES))
     except DataFileError:
         return None
 
 
 @lru_cache(maxsize=16)
-def _top_cell(d: str, view_id: str) -> float | None:
+def _top_cell(view_id: str, _stamp: tuple) -> float | None:
     import numpy as np
     from rasterio.features import geometry_mask
 

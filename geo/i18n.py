@@ -75,6 +75,7 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "completeness": ("How complete this list is", "名单完整程度"),
     "timeline": ("Member count over time", "成员数量变化"),
+    "counts_table": ("The counts by date, with notes and sources", "按日期的数量、说明及来源"),
     "governments": ("Governments", "政府"),
     "intergovernmental_orgs": ("Intergovernmental organizations", "政府间组织"),
     "major_group_orgs": ("Major-group organizations", "主要群体组织"),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from geo import paths
@@ -51,8 +53,20 @@ def verify(data_dir: Path | None = None) -> dict[str, FileStatus]:
 
 
 def entry(relpath: str, data_dir: Path | None = None) -> dict:
-    doc = load(data_dir)
+    """The manifest entry of ``relpath`` (a copy: change it freely)."""
+    path = Path(data_dir or paths.data_dir()) / paths.MANIFEST
     try:
-        return doc["files"][relpath]
+        st = path.stat()
+    except OSError:
+        st = None
+    files = _files(str(path), st.st_mtime_ns, st.st_size) if st else load(data_dir)["files"]
+    try:
+        return copy.deepcopy(files[relpath])
     except KeyError as e:
         raise DataFileError(f"{relpath} is not listed in {paths.MANIFEST}") from e
+
+
+@lru_cache(maxsize=4)
+def _files(path: str, _mtime_ns: int, _size: int) -> dict:
+    """The manifest's file table, read once per version of the file (the key changes with it)."""
+    return load(Path(path).parent)["files"]

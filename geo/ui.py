@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -192,10 +193,20 @@ def _current_view_id() -> str:
     return st.session_state.get("_view_id", "world")
 
 
+def lazy_expander(label: str, key: str):
+    """An expander whose content the caller draws only while it is open (``if box.open``):
+    a page view that never opens it sends none of it, nor the browser code that would show it
+    (the code-highlighting and data-grid bundles are larger than the rest of a page together)."""
+    return st.expander(label, key=key, on_change="rerun")
+
+
 def embed_panel(state: ViewState) -> None:
     """Three snippets for the current view: fixed size, responsive, and the static embed."""
     lang = state.lang
-    with st.expander(t("embed", lang)):
+    box = lazy_expander(t("embed", lang), "embed_panel")
+    with box:
+        if not box.open:
+            return
         params = {**state.to_query_params(), "embed": "true"}
         url = page_url(state.view, params)
         title = layers.esc(f"{catalog.view(state.view).title(lang)} — {t('app_title', lang)}")
@@ -255,28 +266,41 @@ def class_chart(state: ViewState) -> None:
         st.error(t("data_problem", lang, problem=str(e)), icon="🚫")
         return
     st.subheader(t("class_chart", lang))
-    cc = layers.class_colours()
-    # short labels (the elevation band); the full definition is in the legend and the tooltip
-    names = {k: f"{k}: {re.split('[,，]', layers.CLASS_NAMES[k][1 if lang == 'zh' else 0])[0]}" for k in areas}
-    defs = {k: layers.CLASS_NAMES[k][1 if lang == "zh" else 0] for k in areas}
-    rows = [{"class": names[k], "definition": defs[k], "area": areas[k], "label": i18n.fmt_area(areas[k], lang)} for k in areas]
-    area_title = i18n.unit_label(t("area", lang), t("km2", lang))
-    spec = {
-        "height": 220,
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {"field": "class", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 160}},
-            "x": {"field": "area", "type": "quantitative", "title": area_title, "axis": {"format": "~s", "tickCount": 4}},
-            "color": {"field": "class", "type": "nominal", "legend": None,
-                      "scale": {"domain": [names[k] for k in areas], "range": [cc[k] for k in areas]}},
-            "tooltip": [{"field": "definition", "title": t("class", lang)}, {"field": "label", "title": t("area", lang)}],
-        },
-    }
-    st.vega_lite_chart(pd.DataFrame(rows), spec, width="stretch")
+    st.html(class_bars_html(areas, lang))
     note = (figures.empty_classes_note(areas, top, lang, fine=layers.uses_fine_grid(state.view))
             if catalog.view(state.view).range_id else "")
     if note:
         st.caption(note)
+
+
+def class_bars_html(areas: dict[int, float], lang: str) -> str:
+    """Mountain area per class as an HTML bar table: each bar in its legend colour, the class's
+    definition as its tooltip, the area written beside it. (Plain HTML rather than a chart
+    library: the page sends no charting code, and screen readers read a table.)"""
+    cc = layers.class_colours()
+    top = max(areas.values(), default=0.0) or 1.0
+    rows = []
+    for k, km2 in areas.items():
+        full = layers.CLASS_NAMES[k][1 if lang == "zh" else 0]
+        short = f"{k}: {re.split('[,，<（(]', full)[0].strip()}"  # the band (or "inner basin"); the full rule is the tooltip
+        width = 100.0 * km2 / top
+        rows.append(f'<tr title="{layers.esc(full)}"><th scope="row">{layers.esc(short)}</th>'
+                    f'<td class="ma-bar"><span style="width:{width:.1f}%;background:{cc[k]}"></span></td>'
+                    f'<td class="ma-num">{layers.esc(i18n.fmt_area(km2, lang))}</td></tr>')
+    caption = layers.esc(i18n.unit_label(t("area", lang), t("km2", lang)))
+    return (f"<style>{_BARS_CSS}</style><table class=\"ma-bars\"><caption>{caption}</caption>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
+_BARS_CSS = """
+.ma-bars { width: 100%; border-collapse: collapse; font-size: 0.875rem; }
+.ma-bars caption { caption-side: bottom; text-align: left; color: rgba(49, 51, 63, 0.6); font-size: 0.8rem; padding-top: 0.25rem; }
+.ma-bars th { font-weight: normal; text-align: left; white-space: nowrap; padding: 0.15rem 0.5rem 0.15rem 0; }
+.ma-bars td { padding: 0.15rem 0; }
+.ma-bars td.ma-bar { width: 100%; }
+.ma-bars td.ma-bar span { display: block; height: 0.9rem; min-width: 1px; border-radius: 2px; box-shadow: inset 0 0 0 1px rgba(0, 0, 0, 0.15); }
+.ma-bars td.ma-num { text-align: right; white-space: nowrap; padding-left: 0.5rem; font-variant-numeric: tabular-nums; }
+"""
 
 
 def partnership_panel(state: ViewState) -> None:
@@ -295,15 +319,31 @@ def partnership_panel(state: ViewState) -> None:
     st.subheader(t("timeline", lang))
     dated = counts.dropna(subset=["year"]).copy()
     cols = ["governments", "intergovernmental_orgs", "major_group_orgs", "subnational_authorities"]
-    chart = dated.groupby("year")[cols].max().rename(columns={c: t(c, lang) for c in cols})
-    chart.index = chart.index.astype(int)
-    st.line_chart(chart)
-    shown = pd.DataFrame({t("year", lang): counts["as_of"].astype(str)})
-    for c in cols:
-        shown[t(c, lang)] = [i18n.fmt_number(v, lang, 0) if pd.notna(v) else "" for v in counts[c]]
-    shown[t("note", lang)] = counts["note"].fillna("")
-    shown[t("source", lang)] = counts["source"]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    wide = dated.groupby("year")[cols].max()
+    long = wide.reset_index().melt(id_vars="year", var_name="kind", value_name="count").dropna()
+    long = long.assign(year=long["year"].astype(int), kind=[t(k, lang) for k in long["kind"]])
+    # a Vega-Lite spec as data (st.line_chart would build and validate it through Altair on every view)
+    st.vega_lite_chart(long, {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "year", "type": "quantitative", "title": t("year", lang), "axis": {"format": "d"}},
+            "y": {"field": "count", "type": "quantitative", "title": None},
+            "color": {"field": "kind", "type": "nominal", "title": None, "sort": [t(c, lang) for c in cols],
+                      "legend": {"orient": "bottom", "columns": 1, "labelLimit": 260}},
+            "tooltip": [{"field": "kind", "title": " "}, {"field": "year", "title": t("year", lang)},
+                        {"field": "count", "title": "n"}],
+        },
+    }, width="stretch", height=340)
+    box = lazy_expander(t("counts_table", lang), "partnership_counts")
+    with box:
+        if not box.open:
+            return
+        shown = pd.DataFrame({t("year", lang): counts["as_of"].astype(str)})
+        for c in cols:
+            shown[t(c, lang)] = [i18n.fmt_number(v, lang, 0) if pd.notna(v) else "" for v in counts[c]]
+        shown[t("note", lang)] = counts["note"].fillna("")
+        shown[t("source", lang)] = counts["source"]
+        st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def linked_paragraphs(state: ViewState) -> None:
@@ -335,7 +375,10 @@ def data_table(prepared: list[layers.Prepared], lang: str, view_id: str | None =
     """The layers' tables for people (:func:`geo.figures.people_table`): labels in the UI
     language with units, a range's tables listing only the range's countries."""
     view_id = view_id or _current_view_id()
-    with st.expander(t("table", lang), expanded=False):
+    box = lazy_expander(t("table", lang), "data_table")
+    with box:
+        if not box.open:
+            return
         for p in prepared:
             if p.ok and p.table is not None and not p.table.empty:
                 shown = figures.people_table(p, view_id, lang)
@@ -388,7 +431,10 @@ def sources_panel(prepared: list[layers.Prepared], lang: str) -> None:
     lines = [f"{t('sources', lang)}{col}{sep.join(cites)}"] if cites else []
     lines.append(f"{t('licence', lang)}{col}{sep.join(lics)}")
     st.caption("  \n".join(layers.md_links(x) for x in lines))
-    with st.expander(t("provenance", lang)):
+    box = lazy_expander(t("provenance", lang), "provenance")
+    with box:
+        if not box.open:
+            return
         for p in ok:
             st.markdown(f"**{layers.esc(p.title)}**")
             st.caption(layers.md_links(f"{p.layer.source}. {p.layer.licence}."))
@@ -507,22 +553,25 @@ def home_intro(lang: str) -> None:
     cols[2].page_link(PAGE_FILES["compare"], label=t("nav_compare", lang), query_params=q)
 
 
-def _find_options(lang: str) -> list[tuple[str, str, str]]:
-    """``(kind, id, label)`` of every country and place, sorted by label."""
-    opts = []
-    try:
-        c = data.countries()
-        for _, r in c.iterrows():
-            opts.append(("country", str(r["iso3"]), layers.country_name(r, lang)))
-    except DataFileError:
-        pass
-    try:
-        p = data.vector("vector/places.geojson")
-        for _, r in p.iterrows():
-            opts.append(("place", str(r["id"]), f"{r['name_zh'] if lang == 'zh' else r['name_en']} ({t('find_place', lang)})"))
-    except DataFileError:
-        pass
-    return sorted(opts, key=lambda o: o[2])
+def _find_options(lang: str) -> tuple[tuple[str, str, str], ...]:
+    """``(kind, id, label)`` of every country and place, sorted by label (a file that cannot be
+    read contributes nothing; the map names it)."""
+    opts: list[tuple[str, str, str]] = []
+    for rel in ("vector/countries.geojson", "vector/places.geojson"):
+        try:
+            opts += _find_rows(rel, lang, data.stamp([rel]))
+        except DataFileError:
+            pass
+    return tuple(sorted(opts, key=lambda o: o[2]))
+
+
+@lru_cache(maxsize=8)
+def _find_rows(rel: str, lang: str, _stamp: tuple) -> tuple[tuple[str, str, str], ...]:
+    g = data.vector(rel)
+    if rel == "vector/countries.geojson":
+        return tuple(("country", str(r["iso3"]), layers.country_name(r, lang)) for _, r in g.iterrows())
+    return tuple(("place", str(r["id"]), f"{r['name_zh'] if lang == 'zh' else r['name_en']} ({t('find_place', lang)})")
+                 for _, r in g.iterrows())
 
 
 def find_box(lang: str):
@@ -836,7 +885,10 @@ def compare_page() -> None:
     if embed:
         st.markdown(f"[{t('compare_open', lang)}]({page_url('compare', {'lang': lang} if lang != 'en' else None)})")
         return
-    with st.expander(t("compare_embed", lang)):
+    box = lazy_expander(t("compare_embed", lang), "embed_panel")
+    with box:
+        if not box.open:
+            return
         url = page_url("compare", {**({"lang": lang} if lang != "en" else {}), "embed": "true"})
         snippet = (f'<iframe src="{layers.esc(url)}" width="100%" height="900" style="border:0" '
                    f'title="{layers.esc(t("nav_compare", lang))} — Mountain Atlas" loading="lazy"></iframe>')

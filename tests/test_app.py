@@ -199,6 +199,29 @@ def test_sessions_share_one_map_render_and_a_rerun_sends_no_map():
     assert zh.get("iframe")[0].proto.src != src and mapping.BUILD_COUNT["n"] <= builds + 1  # built here unless an earlier test did
 
 
+def test_folded_panels_send_nothing_until_opened():
+    """Embed snippets, data tables and full provenance are drawn only once opened (a first view
+    sends neither them nor the browser code that shows them); opened, they hold the page's state."""
+    at = run("views/alps.py", {"lang": "zh"})
+    assert not at.get("code") and not at.dataframe
+    closed = len(at.caption)
+    for key in ("embed_panel", "data_table", "provenance"):
+        at.session_state[key] = True
+    at.run()
+    assert not at.exception
+    codes = [c.value for c in at.get("code")]
+    assert len(codes) == 3 and all("lang=zh" in c and "embed=true" in c for c in codes[:2]), codes
+    assert "/embed/alps?lang=zh" in codes[2] and 'sandbox="allow-scripts allow-popups"' in codes[2]
+    members = [d.value for d in at.dataframe if "成员" in d.value.columns]
+    assert members and "奥地利" in set(members[0]["成员"])
+    assert len(at.caption) > closed and any("vector/" in c.value for c in at.caption)  # the files and their sources
+    p = run("views/partnership.py")
+    assert not p.dataframe
+    p.session_state["partnership_counts"] = True
+    p.run()
+    assert "Governments" in p.dataframe[0].value.columns
+
+
 # --- the resolution reader -------------------------------------------------------------
 
 def _para(pid: str) -> dict:

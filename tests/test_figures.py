@@ -183,8 +183,13 @@ def test_region_table_is_for_people():
 
 def test_class_chart_colours_are_the_legend_colours():
     p = layers.prepare("alps", "mountain_classes", "en")
-    charted = list(figures.class_km2("alps"))  # the classes the chart draws, in its colours
-    assert [i.colour for i in p.legend.items] == [layers.class_colours()[k] for k in charted]
+    areas = figures.class_km2("alps")
+    html = ui.class_bars_html(areas, "en")
+    bars = [(float(w), c) for w, c in re.findall(r"width:([\d.]+)%;background:(#[0-9a-f]{6})", html)]
+    assert [c for _, c in bars] == [i.colour for i in p.legend.items]  # same colours, same order as the legend
+    biggest = max(areas.values())
+    assert [w for w, _ in bars] == [round(100 * a / biggest, 1) for a in areas.values()]  # bars to scale
+    assert all(i18n.fmt_area(a, "en") in html for a in areas.values())
     assert len(set(layers.class_colours().values())) == len(layers.class_colours())
 
 

@@ -1,10 +1,11 @@
 """``python -m bench.memory``: server memory over many page views.
 
 One replica (``tests.conftest.start_app``); N page views, one after another, cycling every page
-in every language (each view a fresh browser context, so a fresh Streamlit session, closed after
-the view, as a visitor who opens a link and leaves). A view ends when the page's rerun has
-finished and, on map pages, the map is drawn (``tests/browser/helpers``). The server's resident
-memory (VmRSS of its process) is read after every view.
+in every language. Each view is a new address in one tab: a fresh Streamlit session, the one
+before closed as a visitor's who leaves; the tab's cache keeps the browser's share of the 2 cores
+small. A view ends when the page's rerun has finished and, on map pages, the map is drawn
+(``tests/browser/helpers``). The server's resident memory (VmRSS of its process) is read after
+every view.
 
 Goal: RSS after N views at most 1.2x RSS after the warm-up (by then every page and language has
 been served once, so every bounded cache holds what this cycle needs). Long version: 500 views
@@ -50,24 +51,24 @@ def cycle() -> list[str]:
     return out
 
 
-def view(browser, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
-    """One page view in a fresh context; returns the errors it showed (empty if none)."""
-    from tests.browser.helpers import DRAWN_READY, open_page
+def view(v, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
+    """One page view in the tab of Visit ``v`` (a new address: a new Streamlit session; the one
+    before is closed as a visitor's who leaves); returns the errors it showed (empty if none)."""
+    from tests.browser.helpers import DRAWN_READY
 
     has_map = not path.startswith(("/resolution", "/compare"))  # the reader maps some paragraphs; compare draws images
-    v = open_page(browser, base + path, wait_map=False, timeout_ms=timeout_ms)
-    try:
-        page = v.page
-        page.wait_for_function(f"() => {{ const s = ({APP_STATE_JS})(); return s[0] === 'CONNECTED' && s[1] === 'notRunning'; }}",
-                               timeout=timeout_ms)
-        if has_map:
-            v.wait_map_frame(timeout_ms).wait_for_function(DRAWN_READY, timeout=timeout_ms)
-        errors = [f"{path}: exception box" for _ in range(page.locator("[data-testid='stException']").count())]
-        errors += [f"{path}: {e[:160]}" for e in v.console_errors]
-        errors += [f"{path}: HTTP {r}" for r in v.failed]
-        return errors
-    finally:
-        v.page.context.close()
+    for seen in (v.console_errors, v.responses, v.requests):
+        seen.clear()
+    page = v.page
+    page.goto(base + path, wait_until="domcontentloaded")
+    page.wait_for_function(f"() => {{ const s = ({APP_STATE_JS})(); return s[0] === 'CONNECTED' && s[1] === 'notRunning'; }}",
+                           timeout=timeout_ms)
+    if has_map:
+        v.wait_map_frame(timeout_ms).wait_for_function(DRAWN_READY, timeout=timeout_ms)
+    errors = [f"{path}: exception box" for _ in range(page.locator("[data-testid='stException']").count())]
+    errors += [f"{path}: {e[:160]}" for e in v.console_errors]
+    errors += [f"{path}: HTTP {r}" for r in v.failed]
+    return errors
 
 
 def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: int = 10, max_seconds: float | None = None) -> dict:
@@ -77,23 +78,31 @@ def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: i
     rss_warm = None
     t0, c0 = time.monotonic(), cpu_seconds(pid)
     done = 0
-    for i in range(1, views + 1):
-        if max_seconds is not None and time.monotonic() - t0 > max_seconds and i > warm:
-            log(f"  stopping after {i - 1} views: --minutes reached")
-            break
-        done = i
-        path = paths[(i - 1) % len(paths)]
-        try:
-            errors += view(browser, base, path)
-        except Exception as e:  # a timeout or a broken page is an error, and the run goes on
-            errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
-        rss = rss_mb(pid)
-        if i == warm:
-            rss_warm = rss
-        if i % every == 0 or i in (1, warm, views) or (max_seconds is not None and time.monotonic() - t0 > max_seconds):
-            series.append({"view": i, "rss_mb": rss, "s": round(time.monotonic() - t0, 1),
-                           "cpu_s": round(cpu_seconds(pid) - c0, 1)})
-            log(f"  view {i}: RSS {rss} MB, {series[-1]['s']} s")
+    from tests.browser.helpers import open_page
+
+    # one tab for the run: each view is a new session, and the browser's cache spares it from
+    # fetching and compiling Streamlit's code again (the server, not the browser, is measured)
+    tab = open_page(browser, "about:blank", wait_map=False)
+    try:
+        for i in range(1, views + 1):
+            if max_seconds is not None and time.monotonic() - t0 > max_seconds and i > warm:
+                log(f"  stopping after {i - 1} views: --minutes reached")
+                break
+            done = i
+            path = paths[(i - 1) % len(paths)]
+            try:
+                errors += view(tab, base, path)
+            except Exception as e:  # a timeout or a broken page is an error, and the run goes on
+                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
+            rss = rss_mb(pid)
+            if i == warm:
+                rss_warm = rss
+            if i % every == 0 or i in (1, warm, views) or (max_seconds is not None and time.monotonic() - t0 > max_seconds):
+                series.append({"view": i, "rss_mb": rss, "s": round(time.monotonic() - t0, 1),
+                               "cpu_s": round(cpu_seconds(pid) - c0, 1)})
+                log(f"  view {i}: RSS {rss} MB, {series[-1]['s']} s")
+    finally:
+        tab.page.context.close()
     rss_end = rss_mb(pid)
     if series[-1]["view"] != done:
         series.append({"view": done, "rss_mb": rss_end, "s": round(time.monotonic() - t0, 1), "cpu_s": round(cpu_seconds(pid) - c0, 1)})

@@ -480,6 +480,9 @@ def page_chrome(lang: str, title: str) -> None:
     css = (
         "<style>"
         '[data-testid="stExpandSidebarButton"]{width:auto!important;padding:0 .5rem;gap:.25rem}'
+        # a key figure in words ("8 states + European Union") wraps instead of ending in "…"
+        '[data-testid="stMetricValue"],[data-testid="stMetricValue"] *{white-space:normal!important;overflow:visible!important;'
+        'text-overflow:clip!important;overflow-wrap:anywhere}'
         f'[data-testid="stExpandSidebarButton"]::after{{content:{json.dumps(label, ensure_ascii=False)};font-size:.95rem;font-weight:600}}'
         "@media print{"
         '[data-testid="stSidebar"],[data-testid="stExpandSidebarButton"],header[data-testid="stHeader"],'

@@ -316,7 +316,10 @@ def socket_after(s: "Session", t: float) -> "Socket | None":
     return next((x for x in reversed(s.sockets) if x.opened > t and x.closed is None), None)
 
 
-#: what a person's next action does (any widget change reruns the page): Streamlit's "r" key
+#: what a person's next action does (any widget change reruns the page): Streamlit's "r" key,
+#: pressed if no rerun has started this many seconds after the reconnect (the page asks for one
+#: itself at once: geo.ui._rerun_after_reconnect)
+NEXT_ACTION_AFTER_S = 15
 RERUN_KEY_JS = "() => { if (document.activeElement) document.activeElement.blur(); }"
 
 
@@ -325,9 +328,11 @@ def watch_recovery(sessions: list[Session], t_kill: float, timeout: float, log) 
 
     Back means: reconnected (a new WebSocket, Streamlit's connection state CONNECTED), then a
     rerun finished on that WebSocket (``script_finished``) and the map is drawn. Streamlit 1.67's
-    frontend asks for a rerun after a reconnect only if a run was in flight when the connection
-    dropped; otherwise the page stays as it was (map on screen) and the next action of the person
-    reruns it. We then do what that action does, with Streamlit's rerun key, and time it too.
+    frontend asks for a rerun after a reconnect if a run was in flight when the connection
+    dropped, or if the page has a timed fragment (ours do: geo.ui._rerun_after_reconnect);
+    otherwise the page stays as it was (map on screen) until the person's next action. If no
+    rerun has started ``NEXT_ACTION_AFTER_S`` after the reconnect, we do what that action does,
+    with Streamlit's rerun key, and time it too (reported as "next action", not "automatic").
     """
     pending = [s for s in sessions if s.victim]
     end = t_kill + timeout
@@ -346,7 +351,7 @@ def watch_recovery(sessions: list[Session], t_kill: float, timeout: float, log) 
                 s.map_kept = map_drawn(s)
                 log(f"  {s.path}: reconnected after {s.seconds_to_reconnect} s on {s.cookie()}, map on screen: {s.map_kept}")
             started = any(kind in ("new_session", "script_finished") for _, kind in sock.kinds)
-            if not started and s.rerun is None and script == "notRunning" and now - sock.opened > 2:
+            if not started and s.rerun is None and script == "notRunning" and now - sock.opened > NEXT_ACTION_AFTER_S:
                 page.evaluate(RERUN_KEY_JS)
                 s.key_pressed = round(time.time() - wall_kill, 2)
                 page.keyboard.press("r")

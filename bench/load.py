@@ -48,9 +48,11 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
             try:
                 await page.goto(base + path)
                 frame = None
-                while frame is None:
+                while frame is None:  # bounded: a page that never shows a map is an error, not a hang
                     frame = next((f for f in page.frames if "/artefacts/" in f.url), None)
                     if frame is None:
+                        if time.monotonic() - t0 > view_timeout_ms / 1000:
+                            raise TimeoutError(f"no map frame after {view_timeout_ms / 1000:.0f} s")
                         await page.wait_for_timeout(100)
                 await frame.wait_for_function(DRAWN)
                 times.append(time.monotonic() - t0)

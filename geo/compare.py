@@ -211,14 +211,14 @@ def csv_bytes(lang: str = "en") -> bytes:
 # small maps at one common scale
 
 
-def _laea(range_id: str) -> str:
+def laea_crs(range_id: str) -> str:
     minx, miny, maxx, maxy = catalog.view(range_id).bbox
     return f"+proj=laea +lat_0={(miny + maxy) / 2:.3f} +lon_0={(minx + maxx) / 2:.3f} +datum=WGS84 +units=m +no_defs"
 
 
-def _projected_range(range_id: str):
+def projected_range(range_id: str):
     rng = data.vector("vector/ranges.geojson")
-    return rng[rng["id"] == range_id].to_crs(_laea(range_id))
+    return rng[rng["id"] == range_id].to_crs(laea_crs(range_id))
 
 
 @lru_cache(maxsize=4)
@@ -227,7 +227,7 @@ def frame_km() -> float:
     rounded up to 500 km."""
     biggest = 0.0
     for r in RANGES:
-        minx, miny, maxx, maxy = _projected_range(r).total_bounds
+        minx, miny, maxx, maxy = projected_range(r).total_bounds
         biggest = max(biggest, 2 * max(abs(minx), abs(maxx), abs(miny), abs(maxy)) / 1000)
     return math.ceil(biggest * 1.08 / 500) * 500
 
@@ -235,66 +235,6 @@ def frame_km() -> float:
 def km_per_px() -> float:
     """Ground kilometres per display pixel, the same on every small map."""
     return frame_km() / MAP_PX
-
-
-def map_png(range_id: str) -> bytes:
-    """A small PNG map of ``range_id`` (no text but the scale bar's "km"): countries, member
-    states in the body's colour, the range's mountain area; ``MAP_PX`` square at 2x pixels."""
-    from matplotlib.collections import PathCollection
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Rectangle
-    from pyproj import Transformer
-
-    from geo import snapshot
-
-    crs = _laea(range_id)
-    half = frame_km() * 1000 / 2
-    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    lon0, lat0, lon1, lat1 = to_geo.transform_bounds(-half, -half, half, half, densify_pts=64)
-    tol = km_per_px() * 1000 * 0.5
-    countries = data.countries().clip_by_rect(max(lon0 - 1, -180), max(lat0 - 1, -90), min(lon1 + 1, 180), min(lat1 + 1, 90))
-    countries = countries[~countries.is_empty]
-    iso = data.countries().loc[countries.index, "iso3"]
-    proj = countries.to_crs(crs).simplify(tol)
-    member_iso = set(members(range_id)["iso3"].dropna())
-    is_member = iso.isin(member_iso).to_numpy()
-    body_colour = layers.BODY_COLOURS[catalog.view(range_id).body_id]
-    rng = _projected_range(range_id).simplify(tol / 2)
-
-    size_in = MAP_PX / 100
-    with snapshot._RENDER_LOCK:
-        fig = Figure(figsize=(size_in, size_in), dpi=100)
-        ax = fig.add_axes((0, 0, 1, 1))
-        ax.set_facecolor(snapshot.OCEAN)
-        ax.set_xlim(-half, half)
-        ax.set_ylim(-half, half)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for s in ax.spines.values():
-            s.set_linewidth(0.8)
-        geoms = proj.values
-        others = snapshot.polygon_paths(geoms[~is_member])
-        mems = snapshot.polygon_paths(geoms[is_member])
-        ax.add_collection(PathCollection(others, facecolors="#f2efe9", edgecolors="#9a9a9a", linewidths=0.25, zorder=1))
-        ax.add_collection(PathCollection(mems, facecolors=body_colour, edgecolors=body_colour, linewidths=0.6, alpha=0.45, zorder=2))
-        ax.add_collection(PathCollection(snapshot.polygon_paths(rng.values), facecolors="#3d2b1f", edgecolors="#3d2b1f",
-                                         linewidths=0.3, zorder=3))
-        # scale bar: true length (equal-area azimuthal: true at the centre, close across the frame)
-        km = snapshot.nice_length(frame_km() * 0.25)
-        x0, y0 = -half + half * 0.08, -half + half * 0.08
-        h = half * 0.03
-        ax.add_patch(Rectangle((x0 - half * 0.03, y0 - h), km * 1000 + half * 0.06, h * 6.2, facecolor="white", alpha=0.8,
-                               edgecolor="none", zorder=10))
-        ax.add_patch(Rectangle((x0, y0), km * 500, h, facecolor="black", edgecolor="black", linewidth=0.5, zorder=11))
-        ax.add_patch(Rectangle((x0 + km * 500, y0), km * 500, h, facecolor="white", edgecolor="black", linewidth=0.5, zorder=11))
-        ax.text(x0, y0 + h * 1.6, f"{km:,.0f} km", fontsize=10, family="DejaVu Sans", va="bottom", zorder=12)
-        ax.set_aspect("equal")
-        buf = io.BytesIO()
-        try:
-            fig.savefig(buf, format="png", dpi=100 * MAP_SCALE, metadata={"Software": "Mountain Atlas"})
-        finally:
-            fig.clear()
-    return buf.getvalue()
 
 
 def map_caption(lang: str) -> str:
@@ -307,5 +247,5 @@ def map_alt(range_id: str, lang: str) -> str:
 
 
 __all__ = ["ALL_SDG", "CLASSES", "MAP_PX", "RANGES", "SHOWN_SDG", "comparison_table", "csv_bytes", "frame_km",
-           "indicator_cells", "km_per_px", "long_rows", "map_alt", "map_caption", "map_png", "member_indicators", "members",
-           "published"]
+           "indicator_cells", "km_per_px", "long_rows", "laea_crs", "map_alt", "map_caption", "member_indicators", "members",
+           "projected_range", "published"]

@@ -8,7 +8,7 @@ neutralised (a text cell starting with ``= + - @`` gets a leading apostrophe). T
 one FeatureCollection with a top-level ``metadata`` member (title, view, layers, sources,
 licences, citation, URL, date) and features that carry data values, not map styling.
 
-Only :func:`download_row` uses Streamlit (imported inside it).
+No Streamlit here: the page's download row is ``geo.ui.download_row``.
 """
 
 from __future__ import annotations
@@ -208,33 +208,3 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
     }
     doc = {"type": "FeatureCollection", "metadata": meta, "features": feats}
     return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
-
-
-def download_row(state: ViewState, prepared: list[layers.Prepared], base: str | None = None) -> None:
-    """A row of Streamlit download buttons: PNG, SVG, PDF snapshots, CSV and GeoJSON.
-
-    ``base`` is the site's address the page was served from (``geo.ui.public_base``); the
-    snapshots and the CSV cite it. The one function here that uses Streamlit. Every ``data`` is a callable, which Streamlit
-    (>= 1.50) calls only when the button is clicked: a page view renders no snapshot.
-    """
-    import streamlit as st
-
-    from geo import snapshot
-    from geo.i18n import t
-
-    state = state.with_(notices=(), embed=False)
-    stem = file_stem(state)
-    url = snapshot.public_url(state, base)  # base: the address the page was served from
-    mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
-    cols = st.columns(5)
-
-    def snap(fmt: str):
-        return lambda: snapshot.render(state, fmt, url=url, prepared=prepared)
-
-    for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
-        col.download_button(t(f"download_{fmt}", state.lang), data=snap(fmt), file_name=f"{stem}.{fmt}", mime=mimes[fmt],
-                            key=f"dl_{fmt}_{state.view}", on_click="ignore")
-    cols[3].download_button(t("download_csv", state.lang), data=lambda: table_csv(prepared, state, url), file_name=f"{stem}.csv",
-                            mime="text/csv", key=f"dl_csv_{state.view}", on_click="ignore")
-    cols[4].download_button(t("download_geojson", state.lang), data=lambda: layer_geojson(prepared, state, url),
-                            file_name=f"{stem}.geojson", mime="application/geo+json", key=f"dl_geojson_{state.view}", on_click="ignore")

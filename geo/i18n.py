@@ -214,6 +214,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "ways_in": ("Start with", "从这里开始"),
     "menu": ("Menu", "菜单"),
     "provenance": ("Full provenance of these data", "这些数据的完整来源说明"),
+    "provenance_in_english": ("The build records below are in English.",
+                              "以下每个数据文件的构建记录（说明、来源）按原文以英文列出。"),
     "not_a_state": ("not a state", "非国家"),
     "role": ("Role", "角色"),
     "member": ("Member", "成员"),

@@ -223,6 +223,67 @@ def polygon_paths(geoms) -> list[MplPath]:
     return out
 
 
+def compare_map_png(range_id: str) -> bytes:
+    """The compare page's small PNG map of ``range_id`` (no text but the scale bar's "km"):
+    countries, member states in the body's colour, the range's mountain area, in the common
+    frame of :func:`geo.compare.frame_km`; ``compare.MAP_PX`` square at 2x pixels."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+    from pyproj import Transformer
+
+    from geo import compare
+
+    crs = compare.laea_crs(range_id)
+    half = compare.frame_km() * 1000 / 2
+    to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    lon0, lat0, lon1, lat1 = to_geo.transform_bounds(-half, -half, half, half, densify_pts=64)
+    tol = compare.km_per_px() * 1000 * 0.5
+    countries = data.countries().clip_by_rect(max(lon0 - 1, -180), max(lat0 - 1, -90), min(lon1 + 1, 180), min(lat1 + 1, 90))
+    countries = countries[~countries.is_empty]
+    iso = data.countries().loc[countries.index, "iso3"]
+    proj = countries.to_crs(crs).simplify(tol)
+    member_iso = set(compare.members(range_id)["iso3"].dropna())
+    is_member = iso.isin(member_iso).to_numpy()
+    body_colour = layers.BODY_COLOURS[catalog.view(range_id).body_id]
+    rng = compare.projected_range(range_id).simplify(tol / 2)
+
+    size_in = compare.MAP_PX / 100
+    with _RENDER_LOCK:
+        fig = Figure(figsize=(size_in, size_in), dpi=100)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_facecolor(OCEAN)
+        ax.set_xlim(-half, half)
+        ax.set_ylim(-half, half)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for s in ax.spines.values():
+            s.set_linewidth(0.8)
+        geoms = proj.values
+        others = polygon_paths(geoms[~is_member])
+        mems = polygon_paths(geoms[is_member])
+        ax.add_collection(PathCollection(others, facecolors="#f2efe9", edgecolors="#9a9a9a", linewidths=0.25, zorder=1))
+        ax.add_collection(PathCollection(mems, facecolors=body_colour, edgecolors=body_colour, linewidths=0.6, alpha=0.45, zorder=2))
+        ax.add_collection(PathCollection(polygon_paths(rng.values), facecolors="#3d2b1f", edgecolors="#3d2b1f",
+                                         linewidths=0.3, zorder=3))
+        # scale bar: true length (equal-area azimuthal: true at the centre, close across the frame)
+        km = nice_length(compare.frame_km() * 0.25)
+        x0, y0 = -half + half * 0.08, -half + half * 0.08
+        h = half * 0.03
+        ax.add_patch(Rectangle((x0 - half * 0.03, y0 - h), km * 1000 + half * 0.06, h * 6.2, facecolor="white", alpha=0.8,
+                               edgecolor="none", zorder=10))
+        ax.add_patch(Rectangle((x0, y0), km * 500, h, facecolor="black", edgecolor="black", linewidth=0.5, zorder=11))
+        ax.add_patch(Rectangle((x0 + km * 500, y0), km * 500, h, facecolor="white", edgecolor="black", linewidth=0.5, zorder=11))
+        ax.text(x0, y0 + h * 1.6, f"{km:,.0f} km", fontsize=10, family="DejaVu Sans", va="bottom", zorder=12)
+        ax.set_aspect("equal")
+        buf = io.BytesIO()
+        try:
+            fig.savefig(buf, format="png", dpi=100 * compare.MAP_SCALE, metadata={"Software": "Mountain Atlas"})
+        finally:
+            fig.clear()
+    return buf.getvalue()
+
+
 def _draw_vectors(ax, p: layers.Prepared, lang: str, z: float) -> None:
     g = p.gdf
     if g is None or g.empty:

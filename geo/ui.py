@@ -390,11 +390,34 @@ def data_table(prepared: list[layers.Prepared], lang: str, view_id: str | None =
 
 def downloads(state: ViewState, prepared: list[layers.Prepared]) -> None:
     """Snapshot and data downloads citing the address this page was served from."""
-    try:
-        from geo import exports
-    except ImportError:
-        return
-    exports.download_row(state, prepared, base=public_base(state.view))
+    download_row(state, prepared, base=public_base(state.view))
+
+
+def download_row(state: ViewState, prepared: list[layers.Prepared], base: str | None = None) -> None:
+    """A row of Streamlit download buttons: PNG, SVG, PDF snapshots, CSV and GeoJSON.
+
+    ``base`` is the site's address the page was served from (:func:`public_base`); the
+    snapshots and the CSV cite it. Every ``data`` is a callable, which Streamlit (>= 1.50) calls
+    only when the button is clicked: a page view renders no snapshot.
+    """
+    from geo import exports, snapshot
+
+    state = state.with_(notices=(), embed=False)
+    stem = exports.file_stem(state)
+    url = snapshot.public_url(state, base)  # base: the address the page was served from
+    mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+    cols = st.columns(5)
+
+    def snap(fmt: str):
+        return lambda: snapshot.render(state, fmt, url=url, prepared=prepared)
+
+    for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
+        col.download_button(t(f"download_{fmt}", state.lang), data=snap(fmt), file_name=f"{stem}.{fmt}", mime=mimes[fmt],
+                            key=f"dl_{fmt}_{state.view}", on_click="ignore")
+    cols[3].download_button(t("download_csv", state.lang), data=lambda: exports.table_csv(prepared, state, url), file_name=f"{stem}.csv",
+                            mime="text/csv", key=f"dl_csv_{state.view}", on_click="ignore")
+    cols[4].download_button(t("download_geojson", state.lang), data=lambda: exports.layer_geojson(prepared, state, url),
+                            file_name=f"{stem}.geojson", mime="application/geo+json", key=f"dl_geojson_{state.view}", on_click="ignore")
 
 
 def public_base(view_id: str) -> str:
@@ -435,9 +458,12 @@ def sources_panel(prepared: list[layers.Prepared], lang: str) -> None:
     with box:
         if not box.open:
             return
+        if lang != "en":  # the build's own records are kept as written, in English: say so in the reader's language
+            st.caption(t("provenance_in_english", lang))
         for p in ok:
             st.markdown(f"**{layers.esc(p.title)}**")
-            st.caption(layers.md_links(f"{p.layer.source}. {p.layer.licence}."))
+            st.caption(layers.md_links(f"{sep.join(layers.citations(p.layer, lang))}{'。' if lang == 'zh' else '. '}"
+                                       f"{p.layer.licence_text(lang)}"))
             for f in p.layer.files:
                 try:
                     entry = data.manifest_entry(f)
@@ -472,9 +498,20 @@ def sidebar_nav(pages: dict, lang: str) -> None:
         st.divider()
 
 
+@st.fragment(run_every=_dt.timedelta(hours=1))
+def _rerun_after_reconnect() -> None:
+    """Draws nothing. Streamlit's browser code reruns a page in full when its connection comes
+    back if the page has a timed fragment (App.handleConnectionStateChanged); without one an idle
+    page waits for the visitor's next click. So a visitor whose replica died sees the page rerun
+    from its URL on another replica as soon as it reconnects. Its own hourly run does nothing."""
+
+
 def page_chrome(lang: str, title: str) -> None:
-    """Per page: the tab title, ``<html lang>``, a labelled phone menu and a print stylesheet."""
+    """Per page: the tab title, ``<html lang>``, a labelled phone menu and a print stylesheet,
+    and a rerun as soon as the page reconnects (:func:`_rerun_after_reconnect`)."""
     import json
+
+    _rerun_after_reconnect()
 
     label = t("menu", lang)
     css = (
@@ -827,9 +864,9 @@ def indicators_page() -> None:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _compare_map(range_id: str, data_dir: str) -> bytes:
     """A small map of one range at the common scale, rendered once per process and data folder."""
-    from geo import compare
+    from geo import snapshot
 
-    return compare.map_png(range_id)
+    return snapshot.compare_map_png(range_id)
 
 
 def compare_page() -> None:

@@ -19,6 +19,10 @@ os.environ.setdefault("ATLAS_ARTEFACT_DIR", tempfile.mkdtemp(prefix="atlas-artef
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
+#: One view per page template in geo/ui.py (map_page draws the world, the four ranges and the
+#: partnership; indicators_page, resolution_page, compare_page one each): the hostile-parameter
+#: sweeps run once per template, since the template, not the view, reads the URL.
+TEMPLATE_VIEWS = ("alps", "indicators", "resolution", "compare")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-quic", "--no-first-run", "--disable-sync"]
 

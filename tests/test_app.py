@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import artefacts, catalog
 from geo.i18n import t
+from tests.conftest import TEMPLATE_VIEWS
 
 TIMEOUT = 120
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -130,7 +131,7 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
-@pytest.mark.parametrize("page", list(PAGES))
+@pytest.mark.parametrize("page", [p for p, v in PAGES.items() if v in TEMPLATE_VIEWS])
 def test_malformed_parameters_give_a_notice_and_the_default(page, value):
     names = {"views/resolution.py": ("lang", "p"), "views/compare.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
     at = run(page, {name: value for name in names})
@@ -215,6 +216,7 @@ def test_folded_panels_send_nothing_until_opened():
     members = [d.value for d in at.dataframe if "成员" in d.value.columns]
     assert members and "奥地利" in set(members[0]["成员"])
     assert len(at.caption) > closed and any("vector/" in c.value for c in at.caption)  # the files and their sources
+    assert t("provenance_in_english", "zh") in [c.value for c in at.caption]  # the English records are said to be so
     p = run("views/partnership.py")
     assert not p.dataframe
     p.session_state["partnership_counts"] = True

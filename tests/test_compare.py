@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from geo import catalog, compare, data, layers, paths
+from geo import catalog, compare, data, layers, paths, snapshot
 from geo.errors import DataFileError
 
 DATA = paths.ROOT / "data"
@@ -129,7 +129,7 @@ def test_formula_cells_are_neutralised():
 def test_all_four_frames_hold_their_range_at_one_scale():
     half = compare.frame_km() * 1000 / 2
     for r in catalog.RANGE_VIEWS:
-        minx, miny, maxx, maxy = compare._projected_range(r).total_bounds
+        minx, miny, maxx, maxy = compare.projected_range(r).total_bounds
         assert -half < minx and maxx < half and -half < miny and maxy < half, r
     assert compare.km_per_px() == pytest.approx(compare.frame_km() / compare.MAP_PX)
 
@@ -140,7 +140,7 @@ def test_small_maps_are_one_size_and_their_dark_areas_scale_with_mountain_area()
     props = _ranges()
     dark = {}
     for r in catalog.RANGE_VIEWS:
-        img = Image.open(io.BytesIO(compare.map_png(r))).convert("RGB")
+        img = Image.open(io.BytesIO(snapshot.compare_map_png(r))).convert("RGB")
         assert img.size == (compare.MAP_PX * compare.MAP_SCALE,) * 2
         a = np.asarray(img).astype(int)
         dark[r] = int((np.abs(a - np.array([0x3D, 0x2B, 0x1F])).sum(axis=2) < 30).sum())

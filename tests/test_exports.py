@@ -82,7 +82,6 @@ def test_file_names():
 
 def test_download_row_renders_no_snapshot_up_front(monkeypatch):
     """The row hands Streamlit callables; nothing is rendered until a click."""
-    import sys
     import types
 
     from geo import snapshot
@@ -95,10 +94,12 @@ def test_download_row_renders_no_snapshot_up_front(monkeypatch):
         def download_button(self, label, data, file_name, mime, key, on_click):
             buttons.append((label, data, file_name, mime, on_click))
 
+    from geo import ui
+
     fake = types.SimpleNamespace(columns=lambda n: [Col() for _ in range(n)], caption=lambda *a, **k: None)
-    monkeypatch.setitem(sys.modules, "streamlit", fake)
+    monkeypatch.setattr(ui, "st", fake)
     state = ViewState.default("alps")
-    exports.download_row(state, mapping.prepare_state(state))
+    ui.download_row(state, mapping.prepare_state(state))
     assert [b[2] for b in buttons] == [f"mountain-atlas_alps_map_latest_en.{x}" for x in ("png", "svg", "pdf", "csv", "geojson")]
     assert all(callable(b[1]) for b in buttons) and not calls
     assert buttons[0][1]() == b"x" and len(calls) == 1  # rendered on demand

@@ -20,6 +20,7 @@ def test_sessions_on_a_killed_replica_come_back_on_the_other(browser):
     assert dropped, "no session was on the killed replica"
     for x in dropped:  # back on the surviving replica, rerun from the URL, map drawn
         assert x["reconnected"] and x["map_drawn"], x
+        assert x["rerun"] == "automatic", x  # the page reran by itself, not at the next click
         assert x["replica_after"] not in (None, s["killed"]), x
         assert x["url_kept"], x
         assert x["seconds_to_map"] is not None and x["seconds_to_map"] < 240, x

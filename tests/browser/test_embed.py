@@ -139,9 +139,11 @@ def test_chinese_embed_draws_in_a_cross_origin_frame(browser, host, app_url):
     url = host("embed-zh.html", f'<h1>A newsroom page</h1><iframe src="{app_url}/alps?embed=true&lang=zh" width="1000" '
                                 f'height="700" style="border:0"></iframe>')
     with hosted(browser, url, 1200, 900) as (page, frame, rec):
-        drawn = frame.evaluate(DRAWN_JS)
-        assert drawn["features"] > 10 and drawn["images"] >= 1, drawn  # countries, region, places; terrain and classes
-        assert "阿尔卑斯山脉" in frame.parent_frame.inner_text("body")  # the link back names the view in Chinese
+        # countries, region, places; terrain and classes (the images load after the shapes are drawn)
+        frame.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 10 && d.images >= 1; }}", timeout=90_000)
+        footer = frame.parent_frame.locator(".st-key-ma-embed-footer")  # written after the map: wait for it
+        footer.wait_for(timeout=90_000)
+        assert "阿尔卑斯山脉" in footer.inner_text()  # the link back names the view in Chinese
         assert frame.evaluate("() => document.documentElement.lang") == "zh"
         page.screenshot(path=str(ARTIFACTS / "embed_cross_origin.png"))
 

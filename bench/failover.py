@@ -404,7 +404,13 @@ def run(browser, n_sessions: int = 10, recover_timeout: float = 120, view_timeou
         watch_recovery(sessions, t_kill, recover_timeout, log)
         for s in sessions:
             judge(s, t_kill)
+        # what the proxy made of it: its health checks (every 2 s, down after 2 failures) may still
+        # be counting when the sessions are already back, so wait (bounded) for its verdict
+        end = time.monotonic() + 60
         status_after_kill = haproxy_status(rep.run_dir)
+        while not status_after_kill.get(victim, "").startswith("DOWN") and time.monotonic() < end:
+            time.sleep(0.5)
+            status_after_kill = haproxy_status(rep.run_dir)
         # restart: new sessions reach the replica again
         t_restart = time.monotonic()
         rep.restart(victim)

@@ -25,11 +25,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from bench.run import cpu_seconds, rss_mb as _rss_mb  # one reader of /proc for all benches
 
-ROOT = Path(__file__).resolve().parent.parent
 
 APP_STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
   return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : [null, null]; }"""

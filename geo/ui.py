@@ -531,8 +531,30 @@ def page_chrome(lang: str, title: str) -> None:
         "}</style>"
     )
     script = (f"<script>document.documentElement.lang={json.dumps('zh-Hans' if lang == 'zh' else 'en')};"
-              f"document.title={json.dumps(title)};</script>")
+              f"document.title={json.dumps(title)};{_HASH_JS}</script>")
     st.html(css + script, unsafe_allow_javascript=True)
+
+
+#: A link to a heading (``/resolution#op28``) lands on it once the page has settled. Streamlit
+#: scrolls when the heading first appears; web fonts and the rest of the page arriving after
+#: that can move it out of view again. Once per address: after the run has finished and the
+#: fonts are in, scroll to the fragment's element again (for up to a minute).
+_HASH_JS = """(() => {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (!id || window.__atlasHashFor === location.href) return;
+  window.__atlasHashFor = location.href;
+  const t0 = Date.now();
+  const check = () => {
+    const el = document.getElementById(id);
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (el && app && app.getAttribute('data-test-script-state') === 'notRunning') {
+      document.fonts.ready.then(() => el.scrollIntoView());
+    } else if (Date.now() - t0 < 60000) {
+      setTimeout(check, 250);
+    }
+  };
+  check();
+})();"""
 
 
 def page_title(view_id: str, lang: str) -> str:

@@ -471,9 +471,10 @@ def markdown(r: dict) -> str:
                      f"{x['seconds_to_reconnect'] if v else '-'} | {('yes' if x['map_kept'] else 'no') if v else '-'} | "
                      f"{rerun} | {x['seconds_to_map'] if v else '(not dropped)'} | {'yes' if x['url_kept'] else 'no'} | "
                      f"{len(x['errors'])} |")
-    lines += ["", "rerun: *automatic* when Streamlit's frontend asked for it after reconnecting (a run was in flight when "
-              "the replica died), *next action* when we pressed Streamlit's rerun key `r` as the person's next action "
-              "would (the frontend does not rerun an idle page after a reconnect). Errors exclude Streamlit's own reconnect "
+    lines += ["", "rerun: *automatic* when Streamlit's frontend asked for it after reconnecting (it does when a run was in "
+              "flight when the replica died, or when the page has a timed fragment, as every page here has), *next action* "
+              f"when no rerun had started {NEXT_ACTION_AFTER_S} s after the reconnect and we pressed Streamlit's rerun key `r` "
+              "as the person's next action would. Errors exclude Streamlit's own reconnect "
               "notice and the failed WebSocket/health requests of the reconnect."]
     return "\n".join(lines)
 

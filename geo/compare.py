@@ -130,9 +130,7 @@ def _latest_cached(layer_id: str, stamp: tuple) -> pd.DataFrame:
 
 def _latest(layer_id: str) -> pd.DataFrame:
     code = catalog.layer(layer_id).sdg_code
-    p = data.file(f"sdg/{code}.csv")  # verified; its stamp keys the cache
-    st = p.stat()
-    return _latest_cached(layer_id, (str(p), st.st_mtime, st.st_size))
+    return _latest_cached(layer_id, data.stamp([f"sdg/{code}.csv"]))  # verified; its version keys the cache
 
 
 def member_indicators(lang: str = "en", shown: tuple[str, ...] = SHOWN_SDG) -> pd.DataFrame:

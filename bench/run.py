@@ -40,7 +40,7 @@ from geo.state import ViewState
 out = {"import_s": round(time.perf_counter() - t0, 2)}
 for v in ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership"):
     t = time.perf_counter()
-    mapping.prepare_state(ViewState.default(v))
+    layers.prepare_state(ViewState.default(v))
     out[v + "_s"] = round(time.perf_counter() - t, 2)
 out["total_s"] = round(time.perf_counter() - t0, 2)
 print(json.dumps(out))
@@ -82,7 +82,7 @@ def explore_html(view_id: str) -> str:
 
 
 def our_html(view_id: str) -> str:
-    """Our map page with every artefact inlined (what geo.export writes), comparable with explore()."""
+    """Our map page with every artefact inlined (what geo.static_site writes), comparable with explore()."""
     from geo import catalog, mapping
     from geo.state import ViewState
 

@@ -9,7 +9,7 @@
   map page itself (folium's ``Map`` with our loader), both named after their content.
 
 The live map (an iframe on the Streamlit page), the embed, the static embed for sandboxed frames
-and the static export (:mod:`geo.export`) are :func:`page_html` over these same artefacts: linked
+and the static export (:mod:`geo.static_site`) are :func:`page_html` over these same artefacts: linked
 by relative URL, or inlined into one self-contained file (:func:`inline_page`).
 
 No third-party request by default: no tiles (our hillshade and borders are the basemap), Leaflet
@@ -32,7 +32,7 @@ from branca.element import MacroElement, Template
 
 from geo import artefacts, assets, catalog, data, layers, paths
 from geo.i18n import t
-from geo.layers import esc, prepare_state  # noqa: F401  (prepare_state: re-exported for callers)
+from geo.layers import esc
 from geo.state import ViewState
 
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"

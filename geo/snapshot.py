@@ -1,7 +1,7 @@
 """Static snapshots of a map view (PNG, SVG, PDF), rendered on the server with matplotlib.
 
 The snapshot draws the same :class:`geo.layers.Prepared` layers as the live map
-(:func:`geo.mapping.prepare_state`: same data, colours, legend and sources) in the same
+(:func:`geo.layers.prepare_state`: same data, colours, legend and sources) in the same
 projection, Web Mercator (EPSG:3857): polygons and points are reprojected here, raster layers
 already are 3857 images with their bounds. It adds what a printed report needs: a title (view,
 indicator, year), the legends with their units (hatched "no data" swatches and fills), a scale
@@ -54,10 +54,10 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
 
-from geo import catalog, data, layers, mapping  # noqa: E402
+from geo import catalog, data, layers  # noqa: E402
 from geo.errors import AtlasError, DataFileError, ParamError  # noqa: E402
 from geo.i18n import LANGS, colon, t  # noqa: E402
-from geo.state import ViewState  # noqa: E402
+from geo.state import ViewState, public_url  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
 SNAPSHOT_VIEWS = ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership")
@@ -68,7 +68,6 @@ PNG_DPI = SCREEN_DPI * PNG_SCALE  # 300 dpi: 3507 x 2481 pixels
 PNG_SIZE = (round(PAGE_IN[0] * PNG_DPI), round(PAGE_IN[1] * PNG_DPI))
 CJK_FAMILY = "Noto Sans CJK SC"
 LATIN_FAMILY = "DejaVu Sans"
-DEFAULT_PUBLIC_URL = "http://localhost:8501"
 OCEAN = "#cddde9"
 MAX_MERCATOR_LAT = 85.05112878
 
@@ -128,17 +127,7 @@ def font_families(lang: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
-# URL, scale bar
-
-
-def public_url(state: ViewState, base: str | None = None) -> str:
-    """The page URL of ``state``: ``ATLAS_PUBLIC_URL`` (default ``http://localhost:8501``),
-    the view's path and the state's non-default query parameters."""
-    from urllib.parse import urlencode
-
-    base = (base or os.environ.get("ATLAS_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
-    q = state.with_(embed=False).to_query_params()
-    return f"{base}/{catalog.PAGE_PATHS[state.view]}" + (f"?{urlencode(q, safe=',')}" if q else "")
+# Scale bar
 
 
 def nice_length(km: float) -> float:
@@ -481,7 +470,7 @@ def figure(state: ViewState, url: str | None = None, today: str | None = None,
         If a layer's data file is missing or damaged (the message names it).
     """
     lang = state.lang
-    prepared = prepared if prepared is not None else mapping.prepare_state(state)
+    prepared = prepared if prepared is not None else layers.prepare_state(state)
     problems = [pr for p in prepared for pr in p.problems]
     if problems:
         raise AtlasError("; ".join(problems))
@@ -587,7 +576,7 @@ def render(state: ViewState, fmt: str, url: str | None = None, today: str | None
     today : str, optional
         The date printed (ISO); default today.
     prepared : list of Prepared, optional
-        ``mapping.prepare_state(state)`` if the caller has it already.
+        ``layers.prepare_state(state)`` if the caller has it already.
 
     Returns
     -------

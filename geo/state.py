@@ -8,12 +8,16 @@ never echoed, never raised.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from geo import catalog
 from geo.i18n import LANGS
+
+#: Where pages are served when neither the request nor ``ATLAS_PUBLIC_URL`` says.
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
 
 #: The parameters this app reads from a URL.
 PARAMS = ("lang", "layers", "indicator", "year", "embed", "tiles")
@@ -124,3 +128,22 @@ class ViewState:
         if self.tiles:
             q["tiles"] = "true"
         return q
+
+
+def page_url(base: str | None, view_id: str, params: Mapping[str, str] | None = None) -> str:
+    """The one URL builder: ``base`` (the address the app is served from; ``None``:
+    ``ATLAS_PUBLIC_URL``, else :data:`DEFAULT_PUBLIC_URL`; ``""``: a root-relative link), the
+    page's path from the catalogue and ``params`` as a query string. Commas stay literal
+    (``layers=a,b``) in every URL."""
+    from urllib.parse import urlencode
+
+    if base is None:
+        base = os.environ.get("ATLAS_PUBLIC_URL") or DEFAULT_PUBLIC_URL
+    base = base.rstrip("/")
+    path = catalog.PAGE_PATHS.get(view_id, view_id)
+    return f"{base}/{path}" + (f"?{urlencode(dict(params), safe=',')}" if params else "")
+
+
+def public_url(state: ViewState, base: str | None = None) -> str:
+    """The shareable page URL of ``state`` (never its embed form)."""
+    return page_url(base, state.view, state.with_(embed=False).to_query_params())

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import catalog, data, figures, i18n, layers, mapping, paths
+from geo import state as state_mod
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
 from geo.state import PARAMS, ViewState
@@ -117,7 +118,7 @@ def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None)
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _prepared(state: ViewState, data_dir: str) -> list[layers.Prepared]:
     """Cached per state and data folder (a swapped or repaired folder is never served stale)."""
-    return mapping.prepare_state(state)
+    return layers.prepare_state(state)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -182,11 +183,8 @@ def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None
 
 
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
-    base = (st.context.url or "").split("?")[0]
-    root = base.rsplit("/", 1)[0] if PAGES.get(_current_view_id(), "") else base.rstrip("/")
-    path = PAGES.get(view_id, view_id)
-    q = f"?{urlencode(params)}" if params else ""
-    return f"{root}/{path}{q}"
+    """A link to another page of this app, on the address this page was served from."""
+    return state_mod.page_url(_served_root(_current_view_id()), view_id, params)
 
 
 def _current_view_id() -> str:
@@ -226,9 +224,8 @@ def embed_panel(state: ViewState) -> None:
 
 
 def static_embed_url(view_id: str, params: dict[str, str]) -> str:
-    root = page_url("world").split("?")[0].rstrip("/")
-    q = f"?{urlencode(params)}" if params else ""
-    return f"{root}/embed/{view_id}{q}"
+    """The static embed of a view (``serve.py``'s ``/embed/<view>``), on this page's address."""
+    return state_mod.page_url(_served_root(_current_view_id()), f"embed/{view_id}", params)
 
 
 def key_figures(state: ViewState) -> None:
@@ -400,11 +397,11 @@ def download_row(state: ViewState, prepared: list[layers.Prepared], base: str | 
     snapshots and the CSV cite it. Every ``data`` is a callable, which Streamlit (>= 1.50) calls
     only when the button is clicked: a page view renders no snapshot.
     """
-    from geo import exports, snapshot
+    from geo import downloads, snapshot
 
     state = state.with_(notices=(), embed=False)
-    stem = exports.file_stem(state)
-    url = snapshot.public_url(state, base)  # base: the address the page was served from
+    stem = downloads.file_stem(state)
+    url = state_mod.public_url(state, base)  # base: the address the page was served from
     mimes = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
     cols = st.columns(5)
 
@@ -414,29 +411,29 @@ def download_row(state: ViewState, prepared: list[layers.Prepared], base: str | 
     for col, fmt in zip(cols[:3], ("png", "svg", "pdf")):
         col.download_button(t(f"download_{fmt}", state.lang), data=snap(fmt), file_name=f"{stem}.{fmt}", mime=mimes[fmt],
                             key=f"dl_{fmt}_{state.view}", on_click="ignore")
-    cols[3].download_button(t("download_csv", state.lang), data=lambda: exports.table_csv(prepared, state, url), file_name=f"{stem}.csv",
+    cols[3].download_button(t("download_csv", state.lang), data=lambda: downloads.table_csv(prepared, state, url), file_name=f"{stem}.csv",
                             mime="text/csv", key=f"dl_csv_{state.view}", on_click="ignore")
-    cols[4].download_button(t("download_geojson", state.lang), data=lambda: exports.layer_geojson(prepared, state, url),
+    cols[4].download_button(t("download_geojson", state.lang), data=lambda: downloads.layer_geojson(prepared, state, url),
                             file_name=f"{stem}.geojson", mime="application/geo+json", key=f"dl_geojson_{state.view}", on_click="ignore")
+
+
+def _served_root(view_id: str) -> str:
+    """The address this page was served from, without the page's own path, query or
+    fragment (``""`` when the request does not say, as in ``AppTest``)."""
+    url = (st.context.url or "").split("?")[0].split("#")[0].rstrip("/")
+    path = PAGES.get(view_id, view_id)
+    if url and path and url.endswith("/" + path):
+        url = url[: -len(path) - 1]
+    return url
 
 
 def public_base(view_id: str) -> str:
     """The site's public address: ``ATLAS_PUBLIC_URL`` if set, else the address this page was
-    served from (``st.context.url`` without the page's own path and query)."""
+    served from, else :data:`geo.state.DEFAULT_PUBLIC_URL`."""
     import os
 
     env = os.environ.get("ATLAS_PUBLIC_URL")
-    if env:
-        return env.rstrip("/")
-    url = (st.context.url or "").split("?")[0].split("#")[0].rstrip("/")
-    if not url:
-        from geo import snapshot
-
-        return snapshot.DEFAULT_PUBLIC_URL
-    path = PAGES.get(view_id, view_id)
-    if path and url.endswith("/" + path):
-        url = url[: -len(path) - 1]
-    return url
+    return (env or _served_root(view_id) or state_mod.DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def _link_columns(df: pd.DataFrame, lang: str) -> dict:

@@ -128,7 +128,7 @@ def _assert_escaped(html: str, expect_escaped: list[str]) -> None:
     (ViewState.default("partnership"), [P_NAME_EN, P_EVENT, P_SOURCE]),
 ], ids=["alps", "alps-zh", "world-share", "world-forest", "partnership"])
 def test_poisoned_names_are_escaped_in_the_map(poisoned, state, expect):
-    prepared = mapping.prepare_state(state)
+    prepared = layers.prepare_state(state)
     assert all(p.ok for p in prepared), [p.problems for p in prepared]
     store = artefacts.store()
     mb = mapping.build(state, store)

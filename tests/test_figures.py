@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import pytest
 
-from geo import catalog, exports, figures, i18n, layers, ui
+from geo import catalog, downloads, figures, i18n, layers, ui
 from geo.state import ViewState
 
 RANGES = catalog.RANGE_VIEWS
@@ -137,7 +137,7 @@ def test_all_figures_for_a_range_come_from_range_figures(patched_alps):
     shown = figures.people_table(layers.prepare("alps", "range_extent", "en"), "alps", "en")
     assert shown.iloc[0, 1] == "123,456" and "56,790" in shown.iloc[0].to_list()
     state = ViewState.default("alps")
-    csv = exports.table_csv([layers.prepare("alps", "range_extent", "en")], state, url="https://example.org/alps")
+    csv = downloads.table_csv([layers.prepare("alps", "range_extent", "en")], state, url="https://example.org/alps")
     df = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig")
     assert df.loc[df["layer"] == "range_extent", "mountain_km2"].iloc[0] == 123456.0
     # the explanation
@@ -166,7 +166,7 @@ def test_range_tables_list_only_members_with_labels_in_the_language(lang):
 def test_csv_of_a_range_lists_only_its_countries():
     state = ViewState.default("alps").with_(indicator="sdg_AG_LND_FRST")
     p = layers.prepare("alps", "sdg_AG_LND_FRST", "en")
-    df = pd.read_csv(io.BytesIO(exports.table_csv([p], state, url="https://example.org/alps")), encoding="utf-8-sig")
+    df = pd.read_csv(io.BytesIO(downloads.table_csv([p], state, url="https://example.org/alps")), encoding="utf-8-sig")
     assert set(df["iso3"]) <= set(figures.range_figures("alps").member_iso3)
     assert "ESP" not in set(df["iso3"])
 
@@ -221,7 +221,7 @@ def test_snapshot_lists_legends_in_the_live_map_order():
     from geo import mapping, snapshot
 
     state = ViewState.default("hindu-kush-himalaya")
-    prepared = mapping.prepare_state(state)
+    prepared = layers.prepare_state(state)
     live = [p.legend.title for p in prepared if p.legend]
     assert [lg.title for lg in layers.legends(prepared)] == live
     import inspect
@@ -241,13 +241,6 @@ def test_source_lines_cite_reachable_sources_in_the_language(lang):
                 assert "Source:" not in line and "Licence:" not in line
             else:
                 assert "：" not in line.split("http")[0]
-
-
-def test_public_url_uses_the_given_base():
-    from geo import snapshot
-
-    state = ViewState.default("alps").with_(lang="zh")
-    assert snapshot.public_url(state, "https://atlas.example.org/sub") == "https://atlas.example.org/sub/alps?lang=zh"
 
 
 # ---------------------------------------------------------------------------------------

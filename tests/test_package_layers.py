@@ -11,7 +11,7 @@ import pytest
 
 GEO = Path(__file__).resolve().parent.parent / "geo"
 UI = {"ui"}
-RENDERERS = {"mapping", "snapshot", "exports", "export"}
+RENDERERS = {"mapping", "snapshot", "downloads", "static_site"}
 MODULES = sorted(p.stem for p in GEO.glob("*.py") if p.stem != "__init__")
 
 

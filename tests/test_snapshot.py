@@ -167,14 +167,6 @@ def test_poisoned_labels_are_literal_text_in_svg(poisoned_data):
     assert "<script>alert(1)</script>" not in svg  # escaped in the SVG source
 
 
-def test_default_url_uses_the_public_base(monkeypatch):
-    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
-    s = ALPS.with_(lang="zh", embed=True)
-    assert snapshot.public_url(s) == "https://atlas.example.org/alps?lang=zh"
-    monkeypatch.delenv("ATLAS_PUBLIC_URL")
-    assert snapshot.public_url(ViewState.default("world")) == "http://localhost:8501/"
-
-
 def test_state_from_args_checks_allow_lists():
     with pytest.raises(ParamError, match="valid: world, alps"):
         snapshot.state_from_args("moon", None, None, None, "en")

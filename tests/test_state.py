@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geo import catalog
-from geo.state import ViewState
+from geo.state import ViewState, page_url, public_url
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -120,3 +120,14 @@ def test_non_string_values_are_rejected_not_raised():
     for value in (None, 5, 2015, b"zh", ["zh", 1], {"a": 1}):
         s = ViewState.from_query_params("alps", {"lang": value})
         assert s.lang == "en"
+
+
+def test_one_url_builder_for_shared_and_cited_addresses(monkeypatch):
+    monkeypatch.setenv("ATLAS_PUBLIC_URL", "https://atlas.example.org/")
+    state = ViewState.default("alps").with_(lang="zh", embed=True, layers=("hillshade", "mountain_classes"))
+    assert public_url(state) == "https://atlas.example.org/alps?lang=zh&layers=hillshade,mountain_classes"
+    assert public_url(state, "https://atlas.example.org/sub") == \
+        "https://atlas.example.org/sub/alps?lang=zh&layers=hillshade,mountain_classes"
+    monkeypatch.delenv("ATLAS_PUBLIC_URL")
+    assert public_url(ViewState.default("world")) == "http://localhost:8501/"
+    assert page_url("", "compare", {"lang": "zh", "x": "a b&c"}) == "/compare?lang=zh&x=a+b%26c"

@@ -168,10 +168,10 @@ def test_static_embed_draws_in_a_sandboxed_frame(browser, host, app_url):
 
 
 def test_static_export_draws_from_a_file_url(browser, tmp_path):
-    from geo import export
+    from geo import static_site
     from geo.state import ViewState
 
-    export.export_view(ViewState.default("carpathians"), tmp_path, with_png=False)
+    static_site.export_view(ViewState.default("carpathians"), tmp_path, with_png=False)
     ctx = browser.new_context()
     page = ctx.new_page()
     outside: list[str] = []

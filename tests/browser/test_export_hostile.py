@@ -1,4 +1,4 @@
-"""Static exports under hostile input: every page that ``python -m geo.export --view all`` writes,
+"""Static exports under hostile input: every page that ``python -m geo.static_site --view all`` writes,
 opened in Chromium from a local web server on 127.0.0.1 and from a file:// URL, with the
 project's hostile corpora in the query string and in the fragment. No script of theirs runs
 (window.__pwned setter and alert/confirm/prompt traps in every frame before any script), nothing
@@ -35,7 +35,7 @@ RAW_FRAGMENTS = ["<img src=x onerror=window.__pwned=7>", "javascript:window.__pw
 def exported(tmp_path_factory):
     """The CLI's own output, as a user would publish it (no PNG: it is not a page)."""
     out = tmp_path_factory.mktemp("export-all")
-    r = subprocess.run([sys.executable, "-m", "geo.export", "--view", "all", "--out", str(out), "--no-png"],
+    r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png"],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     written = sorted(p.stem for p in out.glob("*.html"))

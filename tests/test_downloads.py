@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from geo import catalog, exports, layers, mapping
+from geo import catalog, downloads, layers, mapping
 from geo.state import ViewState
 
 WORLD = ViewState.default("world").with_(indicator="mountain_share")
@@ -18,11 +18,11 @@ URL = "https://atlas.example.org/?indicator=mountain_share"
 
 @pytest.fixture(scope="module")
 def world_prepared():
-    return mapping.prepare_state(WORLD)
+    return layers.prepare_state(WORLD)
 
 
 def test_csv_has_source_licence_and_citation_on_every_row(world_prepared):
-    raw = exports.table_csv(world_prepared, WORLD, URL, "2026-01-02")
+    raw = downloads.table_csv(world_prepared, WORLD, URL, "2026-01-02")
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8 (Chinese names)
     df = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
     assert list(df.columns[-3:]) == ["source", "licence", "citation"]
@@ -38,13 +38,13 @@ def test_csv_neutralises_spreadsheet_formulas():
     layer = catalog.layer("places")
     tbl = pd.DataFrame({"name_en": ["=HYPERLINK(\"http://x\",\"y\")", "+1", "Rome"], "value": [-1.5, 2.0, 3.0]})
     p = layers.Prepared(layer, "Places", table=tbl)
-    df = pd.read_csv(io.BytesIO(exports.table_csv([p])), encoding="utf-8-sig")
+    df = pd.read_csv(io.BytesIO(downloads.table_csv([p])), encoding="utf-8-sig")
     assert list(df["name_en"]) == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "Rome"]
     assert list(df["value"]) == [-1.5, 2.0, 3.0]  # numbers stay numbers
 
 
 def test_geojson_has_metadata_and_values_not_styles(world_prepared):
-    doc = json.loads(exports.layer_geojson(world_prepared, WORLD, URL, "2026-01-02"))
+    doc = json.loads(downloads.layer_geojson(world_prepared, WORLD, URL, "2026-01-02"))
     assert doc["type"] == "FeatureCollection"
     meta = doc["metadata"]
     assert meta["title"] == "The world's mountains" and meta["url"] == URL and meta["date"] == "2026-01-02"
@@ -54,7 +54,7 @@ def test_geojson_has_metadata_and_values_not_styles(world_prepared):
     che = next(f for f in share if f["properties"].get("iso3") == "CHE")
     assert che["properties"]["value"] > 60 and che["properties"]["name_en"]
     for f in doc["features"]:
-        assert not set(f["properties"]) & set(exports.STYLE_COLUMNS), f["properties"]
+        assert not set(f["properties"]) & set(downloads.STYLE_COLUMNS), f["properties"]
     assert all("value" in f["properties"] or f["properties"]["status"] == "no data" for f in share)
     places = [f for f in doc["features"] if f["properties"]["layer"] == "places"]
     assert places and all(f["properties"].get("name_en") and f["properties"].get("date") for f in places)
@@ -63,7 +63,7 @@ def test_geojson_has_metadata_and_values_not_styles(world_prepared):
 
 def test_geojson_region_features_say_what_they_are():
     state = ViewState.default("alps")
-    doc = json.loads(exports.layer_geojson(mapping.prepare_state(state), state))
+    doc = json.loads(downloads.layer_geojson(layers.prepare_state(state), state))
     reg = [f["properties"] for f in doc["features"] if f["properties"]["layer"] == "region_alpine-convention"]
     members = [p for p in reg if p.get("iso3")]
     assert {"AUT", "CHE", "FRA", "ITA"} <= {p["iso3"] for p in members} and all(p.get("role") for p in members)
@@ -75,9 +75,9 @@ def test_geojson_region_features_say_what_they_are():
 
 
 def test_file_names():
-    assert exports.file_stem(WORLD.with_(year=2015, indicator="sdg_AG_LND_FRST", lang="zh")) == \
+    assert downloads.file_stem(WORLD.with_(year=2015, indicator="sdg_AG_LND_FRST", lang="zh")) == \
         "mountain-atlas_world_sdg_AG_LND_FRST_2015_zh"
-    assert exports.file_stem(ViewState.default("alps")) == "mountain-atlas_alps_map_latest_en"
+    assert downloads.file_stem(ViewState.default("alps")) == "mountain-atlas_alps_map_latest_en"
 
 
 def test_download_row_renders_no_snapshot_up_front(monkeypatch):
@@ -99,7 +99,7 @@ def test_download_row_renders_no_snapshot_up_front(monkeypatch):
     fake = types.SimpleNamespace(columns=lambda n: [Col() for _ in range(n)], caption=lambda *a, **k: None)
     monkeypatch.setattr(ui, "st", fake)
     state = ViewState.default("alps")
-    ui.download_row(state, mapping.prepare_state(state))
+    ui.download_row(state, layers.prepare_state(state))
     assert [b[2] for b in buttons] == [f"mountain-atlas_alps_map_latest_en.{x}" for x in ("png", "svg", "pdf", "csv", "geojson")]
     assert all(callable(b[1]) for b in buttons) and not calls
     assert buttons[0][1]() == b"x" and len(calls) == 1  # rendered on demand
@@ -108,7 +108,7 @@ def test_download_row_renders_no_snapshot_up_front(monkeypatch):
 
 def test_geojson_marks_no_data_as_unknown_not_zero():
     state = ViewState.default("world").with_(indicator="sdg_AG_LND_FRST", layers=())
-    doc = json.loads(exports.layer_geojson(mapping.prepare_state(state), state))
+    doc = json.loads(downloads.layer_geojson(layers.prepare_state(state), state))
     feats = [f["properties"] for f in doc["features"]]
     nodata = [p for p in feats if "value" not in p]
     assert nodata and all(p["status"] == "no data" for p in nodata)

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from geo import export
+from geo import static_site
 from geo.state import ViewState
 from tests.test_snapshot import poisoned_data  # noqa: F401  (fixture)
 
@@ -28,7 +28,7 @@ def external_refs(html: str) -> list[str]:
 @pytest.fixture(scope="module")
 def alps_export(tmp_path_factory):
     out = tmp_path_factory.mktemp("export")
-    written = export.export_view(ViewState.default("alps"), out, url="https://atlas.example.org/alps", today="2026-01-02")
+    written = static_site.export_view(ViewState.default("alps"), out, url="https://atlas.example.org/alps", today="2026-01-02")
     return out, written
 
 
@@ -56,7 +56,7 @@ def test_export_writes_data_and_snapshot_beside_the_page(alps_export):
 
 
 def test_poisoned_labels_are_escaped_in_the_html(poisoned_data, tmp_path):  # noqa: F811
-    export.export_view(ViewState.default("alps"), tmp_path, with_png=False)
+    static_site.export_view(ViewState.default("alps"), tmp_path, with_png=False)
     html = (tmp_path / "alps.html").read_text(encoding="utf-8")
     # tooltips sit in JSON inside a script, with <, > and & as \u escapes; decode them so the
     # check sees the HTML that Leaflet will put into the page
@@ -71,7 +71,7 @@ def test_poisoned_labels_are_escaped_in_the_html(poisoned_data, tmp_path):  # no
 
 
 def test_export_all_writes_an_index(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "geo.export", "--view", "all", "--out", str(tmp_path), "--no-png", "--lang", "zh"],
+    r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(tmp_path), "--no-png", "--lang", "zh"],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
@@ -88,7 +88,7 @@ def test_export_all_writes_an_index(tmp_path):
     ["--view", "alps", "--indicator", "gdp"],
 ])
 def test_export_cli_rejects_bad_input_in_one_line(tmp_path, args):
-    r = subprocess.run([sys.executable, "-m", "geo.export", *args, "--out", str(tmp_path / "o")], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "geo.static_site", *args, "--out", str(tmp_path / "o")], capture_output=True, text=True)
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert r.returncode != 0 and len(lines) == 1 and "valid" in lines[0] and "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "o").exists()

@@ -22,7 +22,7 @@ import pandas as pd
 
 from geo import catalog, data, figures, layers
 from geo.errors import DataFileError
-from geo.state import ViewState
+from geo.state import ViewState, public_url
 
 CITATION = "Mountain Atlas, maps for UN General Assembly resolution A/RES/62/196 (Sustainable mountain development)."
 STYLE_COLUMNS = ("fill", "stroke", "weight", "fill_opacity", "dash", "tip")
@@ -37,12 +37,10 @@ def file_stem(state: ViewState) -> str:
 
 def citation(state: ViewState | None = None, url: str | None = None, today: str | None = None) -> str:
     """The citation line of a download: project, view, URL and access date."""
-    from geo import snapshot
-
     parts = [CITATION]
     if state is not None:
         parts.append(f"View: {catalog.view(state.view).title('en')}.")
-        url = url or snapshot.public_url(state)
+        url = url or public_url(state)
     if url:
         parts.append(f"{url} (accessed {today or dt.date.today().isoformat()}).")
     return " ".join(parts)
@@ -95,7 +93,7 @@ def table_csv(prepared: list[layers.Prepared], state: ViewState | None = None, u
     Parameters
     ----------
     prepared : list of Prepared
-        ``mapping.prepare_state(state)``.
+        ``layers.prepare_state(state)``.
     state : ViewState, optional
         Names the view and its URL in the citation column.
     url, today : str, optional
@@ -168,7 +166,7 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
     Parameters
     ----------
     prepared : list of Prepared
-        ``mapping.prepare_state(state)``.
+        ``layers.prepare_state(state)``.
     state : ViewState, optional
         Gives the metadata's title, view and (by default) URL.
     url, today : str, optional
@@ -181,11 +179,9 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
         without a value has no ``value`` and ``status: "no data"``: unknown, not zero. Raster
         layers (hillshade, mountain classes) are listed in ``metadata.not_included``.
     """
-    from geo import snapshot
-
     today = today or dt.date.today().isoformat()
     if state is not None and url is None:
-        url = snapshot.public_url(state)
+        url = public_url(state)
     feats = []
     for p in prepared:
         if p.ok and p.gdf is not None and not p.gdf.empty:

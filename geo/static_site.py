@@ -1,4 +1,4 @@
-"""Static embeds: ``python -m geo.export --view VIEW|all --out DIR``.
+"""Static embeds: ``python -m geo.static_site --view VIEW|all --out DIR``.
 
 Writes, per view, a self-contained HTML map ``DIR/<view>.html``: the same map page as the live
 app and its embeds (:func:`geo.mapping.build` over the same artefacts), with every artefact
@@ -18,11 +18,11 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from geo import catalog, data, exports, layers, mapping, snapshot
+from geo import catalog, data, downloads, layers, mapping, snapshot
 from geo.errors import AtlasError, DataFileError, ParamError
 from geo.i18n import LANGS, t
 from geo.layers import esc
-from geo.state import ViewState
+from geo.state import ViewState, public_url
 
 FOOTER_CSS = ("font:12px/1.45 sans-serif;margin:8px 10px;color:#333;max-width:1100px;flex:none")
 
@@ -44,7 +44,7 @@ def _footer(state: ViewState, prepared, stem: str, url: str, today: str, with_pn
     if cited:
         parts.append(f"<p style=\"margin:2px 0\">{esc(t('linked_paragraphs', lang))} (A/RES/62/196): {cited}</p>")
     parts.append(f"<p style=\"margin:2px 0\">{esc(t('data_files', lang))}: {' · '.join(links)}</p>")
-    parts.append(f"<p style=\"margin:2px 0\">{esc(t('cite_as', lang))}: {esc(exports.CITATION)} "
+    parts.append(f"<p style=\"margin:2px 0\">{esc(t('cite_as', lang))}: {esc(downloads.CITATION)} "
                  f"{esc(t('live_map', lang))}: <span class=\"ma-url\">{esc(url)}</span>. "
                  f"{esc(t('exported_on', lang, date=today))}</p></div>")
     return "\n".join(parts)
@@ -71,9 +71,9 @@ def export_view(state: ViewState, out_dir: Path, with_png: bool = True, url: str
     problems = [pr for p in prepared for pr in p.problems]
     if problems:
         raise AtlasError("; ".join(problems))
-    url = url or snapshot.public_url(state)
+    url = url or public_url(state)
     today = today or dt.date.today().isoformat()
-    stem = exports.file_stem(state)
+    stem = downloads.file_stem(state)
     title = f"{catalog.view(state.view).title(state.lang)} — {t('app_title', state.lang)}"
     heading = f'<h1 style="font:bold 18px sans-serif;margin:8px 10px;flex:none">{esc(title)}</h1>'
     html = mapping.inline_page(mapping.build(state), state, title, footer=_footer(state, prepared, stem, url, today, with_png))
@@ -81,8 +81,8 @@ def export_view(state: ViewState, out_dir: Path, with_png: bool = True, url: str
     page = out_dir / f"{state.view}.html"
     page.write_text(html, encoding="utf-8")
     written = [page]
-    files = {f"{stem}.csv": exports.table_csv(prepared, state, url, today),
-             f"{stem}.geojson": exports.layer_geojson(prepared, state, url, today)}
+    files = {f"{stem}.csv": downloads.table_csv(prepared, state, url, today),
+             f"{stem}.geojson": downloads.layer_geojson(prepared, state, url, today)}
     if with_png:
         files[f"{stem}.png"] = snapshot.render(state, "png", url=url, today=today, prepared=prepared)
     for name, content in files.items():
@@ -105,7 +105,7 @@ def write_index(out_dir: Path, views: list[str], lang: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; returns the exit code."""
     valid_views = ("all", *snapshot.SNAPSHOT_VIEWS)
-    ap = snapshot.OneLineParser(prog="python -m geo.export", description="Write self-contained HTML maps (static embeds).")
+    ap = snapshot.OneLineParser(prog="python -m geo.static_site", description="Write self-contained HTML maps (static embeds).")
     ap.add_argument("--view", required=True, help=f"one of {', '.join(valid_views)}")
     ap.add_argument("--out", required=True, type=Path)
     ap.add_argument("--lang", default="en", help=f"one of {', '.join(LANGS)}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from geo import ui
+from geo import catalog, ui
 from geo.i18n import t
 
 embedded = bool(st.context.is_embedded)
@@ -10,8 +10,8 @@ embedded = bool(st.context.is_embedded)
 # every link below follow a new choice on the same run
 lang = ui.current_lang()
 pages = {
-    view_id: st.Page(path, title=ui.page_title(view_id, lang), url_path=ui.PAGES[view_id] or None, default=(view_id == "world"))
-    for view_id, path in ui.PAGE_FILES.items()
+    view_id: st.Page(page.file, title=ui.page_title(view_id, lang), url_path=page.path or None, default=(view_id == "world"))
+    for view_id, page in catalog.PAGES.items()
 }
 current = st.navigation(list(pages.values()), position="hidden")
 tab_title = f"{current.title} · {t('app_title', lang)}"

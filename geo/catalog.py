@@ -143,12 +143,69 @@ def _sdg(code: str, indicator: str, en: str, zh: str, unit_en: str, unit_zh: str
     )
 
 
-BODY_TITLES = {
-    "alpine-convention": ("Alpine Convention", "阿尔卑斯公约"),
-    "carpathian-convention": ("Carpathian Convention", "喀尔巴阡公约"),
-    "icimod": ("ICIMOD (Hindu Kush-Himalaya)", "国际山地综合开发中心（兴都库什-喜马拉雅）"),
-    "andean-initiative": ("Andean Initiative", "安第斯倡议"),
+@dataclass(frozen=True)
+class MountainClass:
+    """A UNEP-WCMC / Kapos mountain class: its rule as computed (lower bounds inclusive), and the
+    short label of legends, charts and tables."""
+
+    number: int
+    rule_en: str
+    rule_zh: str
+    label_en: str
+    label_zh: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+#: Kapos et al. (2000) / UNEP-WCMC (2002) classes 1-6, and class 7 as resolved on the 30″ grid.
+MOUNTAIN_CLASSES: dict[int, MountainClass] = {
+    c.number: c
+    for c in [
+        MountainClass(1, "elevation ≥ 4500 m", "海拔 ≥ 4500 米", "≥4500 m", "≥4500 米"),
+        MountainClass(2, "elevation 3500–4500 m", "海拔 3500–4500 米", "3500–4500 m", "3500–4500 米"),
+        MountainClass(3, "elevation 2500–3500 m", "海拔 2500–3500 米", "2500–3500 m", "2500–3500 米"),
+        MountainClass(4, "elevation 1500–2500 m and slope ≥ 2°", "海拔 1500–2500 米且坡度 ≥ 2°",
+                      "1500–2500 m, slope ≥2°", "1500–2500 米，坡度 ≥2°"),
+        MountainClass(5, "elevation 1000–1500 m and (slope ≥ 5° or local elevation range > 300 m)",
+                      "海拔 1000–1500 米且（坡度 ≥ 5° 或局地高差 > 300 米）",
+                      "1000–1500 m, slope ≥5° or relief >300 m", "1000–1500 米，坡度 ≥5° 或起伏 >300 米"),
+        MountainClass(6, "elevation 300–1000 m and local elevation range > 300 m", "海拔 300–1000 米且局地高差 > 300 米",
+                      "300–1000 m, relief >300 m", "300–1000 米，起伏 >300 米"),
+        MountainClass(7, "isolated inner basin or plateau < 25 km² surrounded by mountains (30\" grid only)",
+                      "四周为山地、面积 < 25 平方公里的孤立内陆盆地或高原（仅 30″ 格网）",
+                      "inner basin <25 km² (30″ grid)", "内陆盆地 <25 平方公里（30″ 格网）"),
+    ]
 }
+
+
+@dataclass(frozen=True)
+class Body:
+    """A regional arrangement the resolution names: short titles for maps and legends, full
+    names for tables and data files, and the range it works in."""
+
+    id: str
+    title_en: str
+    title_zh: str
+    name_en: str
+    name_zh: str
+    range_id: str
+
+
+BODIES: dict[str, Body] = {
+    b.id: b
+    for b in [
+        Body("alpine-convention", "Alpine Convention", "阿尔卑斯公约", "Alpine Convention", "阿尔卑斯公约", "alps"),
+        Body("carpathian-convention", "Carpathian Convention", "喀尔巴阡公约", "Carpathian Convention", "喀尔巴阡公约",
+             "carpathians"),
+        Body("icimod", "ICIMOD (Hindu Kush-Himalaya)", "国际山地综合开发中心（兴都库什-喜马拉雅）",
+             "ICIMOD (International Centre for Integrated Mountain Development)", "国际山地综合开发中心", "hindu-kush-himalaya"),
+        Body("andean-initiative", "Andean Initiative", "安第斯倡议", "Andean Initiative of the Mountain Partnership",
+             "山区伙伴关系安第斯倡议", "andes"),
+    ]
+}
+#: Short titles of each body, (English, Chinese).
+BODY_TITLES = {k: (b.title_en, b.title_zh) for k, b in BODIES.items()}
 
 
 def _region(body_id: str) -> Layer:
@@ -286,6 +343,10 @@ class View:
     body_id: str | None = None
     max_bytes: int = 600_000
     extra_layers: tuple[str, ...] = field(default=())
+    #: Range views: the hand-drawn envelope (lon, lat vertices, WGS84) in which the mountain
+    #: classes count as the range (see :mod:`geo.ranges`), and what it was drawn from.
+    envelope: tuple[tuple[float, float], ...] = ()
+    envelope_note: str = ""
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -302,7 +363,7 @@ class View:
         return tuple(x for x in out if LAYERS[x].kind != "choropleth")
 
 
-def _range_view(vid: str, en: str, zh: str, body: str, bbox) -> View:
+def _range_view(vid: str, en: str, zh: str, body: str, bbox, envelope, note: str) -> View:
     return View(
         id=vid,
         title_en=en,
@@ -312,6 +373,8 @@ def _range_view(vid: str, en: str, zh: str, body: str, bbox) -> View:
         default_indicator=None,
         range_id=vid,
         body_id=body,
+        envelope=envelope,
+        envelope_note=note,
     )
 
 
@@ -327,10 +390,40 @@ VIEWS: dict[str, View] = {
             default_indicator=None,
             max_bytes=1_500_000,
         ),
-        _range_view("alps", "The Alps", "阿尔卑斯山脉", "alpine-convention", (4.0, 43.0, 17.5, 49.0)),
-        _range_view("carpathians", "The Carpathians", "喀尔巴阡山脉", "carpathian-convention", (16.5, 43.5, 27.5, 50.5)),
-        _range_view("hindu-kush-himalaya", "The Hindu Kush-Himalaya", "兴都库什-喜马拉雅", "icimod", (60.0, 15.0, 106.0, 40.5)),
-        _range_view("andes", "The Andes", "安第斯山脉", "andean-initiative", (-82.5, -56.5, -60.0, 12.5)),
+        _range_view("alps", "The Alps", "阿尔卑斯山脉", "alpine-convention", (4.0, 43.0, 17.5, 49.0),
+                    ((5.0, 43.6), (7.6, 43.7), (8.6, 44.2), (9.3, 45.2), (10.5, 45.5), (12.0, 45.7), (13.8, 45.7), (14.6, 45.8),
+                     (16.2, 46.3), (16.6, 47.4), (16.3, 48.3), (13.0, 48.1), (10.0, 47.9), (7.5, 47.8), (6.6, 46.9), (5.6, 46.1), (5.0, 45.0)),
+                    "Hand-drawn by Mountain Atlas around the Alpine arc, from the Ligurian coast (Nice, Monaco) to the Vienna Woods "
+                    "and Maribor, following the area the Alpine Convention defines in the map annexed to its Framework Convention "
+                    "(about 190,000 km², about 1,200 km long and up to 300 km wide, in eight states: alpconv.org 'The Alps'; the "
+                    "Convention's perimeter dataset, atlas.alpconv.org, doi:10.48784/VK93-8P54). Vertices in geo/catalog.py."),
+        _range_view("carpathians", "The Carpathians", "喀尔巴阡山脉", "carpathian-convention", (16.5, 43.5, 27.5, 50.5),
+                    ((17.0, 48.1), (17.3, 48.9), (17.8, 49.6), (18.6, 49.8), (19.0, 49.9), (21.0, 49.9), (22.8, 49.6), (24.2, 48.9),
+                     (25.6, 48.1), (26.8, 46.7), (26.9, 45.3), (25.0, 45.0), (23.2, 44.9), (22.8, 44.2), (22.6, 43.5), (21.6, 43.6),
+                     (21.2, 44.8), (21.8, 45.6), (22.6, 46.5), (22.4, 47.7), (21.0, 48.4), (19.2, 48.1), (17.8, 47.9)),
+                    "Hand-drawn by Mountain Atlas around the Carpathian arc: from the Little Carpathians at Bratislava and the "
+                    "Moravian-Silesian Beskids through the Tatras and the Ukrainian and Romanian Carpathians to the Apuseni, the "
+                    "Iron Gates and the eastern Serbian Carpathians, the area shared by the seven Parties of the Carpathian Convention "
+                    "(about 210,000 km² as stated by UNEP for the Convention's 20th anniversary). Each Party defines the Convention's "
+                    "area on its own territory; no single legal perimeter is used here. Vertices in geo/catalog.py."),
+        _range_view("hindu-kush-himalaya", "The Hindu Kush-Himalaya", "兴都库什-喜马拉雅", "icimod", (60.0, 15.0, 106.0, 40.5),
+                    ((61.0, 29.0), (60.5, 34.5), (66.0, 37.6), (71.5, 39.6), (75.0, 39.8), (80.0, 36.6), (90.0, 37.8), (98.0, 36.8),
+                     (103.8, 33.2), (103.2, 27.5), (99.2, 22.0), (97.2, 19.5), (94.3, 19.6), (92.2, 20.8), (91.6, 22.4), (91.9, 24.1),
+                     (89.0, 26.4), (84.0, 26.9), (80.0, 28.6), (77.0, 30.4), (74.0, 31.8), (70.5, 29.8), (67.0, 27.8), (64.0, 27.4)),
+                    "Hand-drawn by Mountain Atlas around the region ICIMOD calls the Hindu Kush Himalaya: about 3,500 km from the Hindu "
+                    "Kush in Afghanistan across the Karakoram, the Himalaya and the Tibetan Plateau to the Hengduan mountains, northern "
+                    "Myanmar and the Chittagong Hill Tracts, in ICIMOD's eight regional member countries (icimod.org 'The Hindu Kush "
+                    "Himalaya'; Molden et al. 2017, Mountain Research and Development 37(4)). The northern edge follows the Kunlun "
+                    "margin; the larger HI-MAP delineation ('more than 4 million km²') reaches further. Vertices in geo/catalog.py."),
+        _range_view("andes", "The Andes", "安第斯山脉", "andean-initiative", (-82.5, -56.5, -60.0, 12.5),
+                    ((-81.0, -5.0), (-79.5, 1.5), (-78.3, 6.0), (-75.8, 11.2), (-71.5, 11.9), (-67.0, 10.8), (-66.4, 9.5), (-70.5, 7.0),
+                     (-73.0, 3.0), (-75.0, -1.0), (-76.0, -7.0), (-72.5, -13.0), (-66.5, -15.5), (-64.0, -20.0), (-63.8, -27.0),
+                     (-66.3, -33.0), (-68.5, -38.0), (-70.0, -44.0), (-70.5, -50.0), (-68.3, -55.0), (-72.0, -55.8), (-76.0, -49.0),
+                     (-75.0, -40.0), (-72.5, -32.0), (-71.4, -25.0), (-70.6, -18.5), (-76.5, -14.0), (-80.2, -8.0)),
+                    "Hand-drawn by Mountain Atlas along the Andes, from the Venezuelan (Mérida, Coastal range) and Colombian "
+                    "cordilleras to Tierra del Fuego, with the Altiplano and the Sierras Pampeanas, in the seven countries of the "
+                    "Andean Initiative of the Mountain Partnership (CONDESAN's regional report for Rio+20 gives 'more than "
+                    "2,500,000 km²'). Vertices in geo/catalog.py."),
         View(
             id="partnership",
             title_en="The Mountain Partnership",
@@ -343,20 +436,44 @@ VIEWS: dict[str, View] = {
     ]
 }
 
-#: URL path of each page ("" is the overview at "/").
-PAGE_PATHS = {
-    "world": "",
-    "alps": "alps",
-    "carpathians": "carpathians",
-    "hindu-kush-himalaya": "hindu-kush-himalaya",
-    "andes": "andes",
-    "partnership": "partnership",
-    "indicators": "indicators",
-    "resolution": "resolution",
-    "compare": "compare",
+@dataclass(frozen=True)
+class Page:
+    """A page of the app: its URL path ("" is the overview at "/") and its thin page file
+    (relative to ``app.py``; the folder is ``views/``, see the README)."""
+
+    id: str
+    path: str
+    file: str
+
+
+PAGES: dict[str, Page] = {
+    p.id: p
+    for p in [
+        Page("world", "", "views/overview.py"),
+        Page("alps", "alps", "views/alps.py"),
+        Page("carpathians", "carpathians", "views/carpathians.py"),
+        Page("hindu-kush-himalaya", "hindu-kush-himalaya", "views/hindu_kush_himalaya.py"),
+        Page("andes", "andes", "views/andes.py"),
+        Page("partnership", "partnership", "views/partnership.py"),
+        Page("indicators", "indicators", "views/indicators.py"),
+        Page("resolution", "resolution", "views/resolution.py"),
+        Page("compare", "compare", "views/compare.py"),
+    ]
 }
+#: URL path of each page.
+PAGE_PATHS = {k: p.path for k, p in PAGES.items()}
 RANGE_VIEWS = ("alps", "carpathians", "hindu-kush-himalaya", "andes")
 INDICATORS = tuple(k for k, v in LAYERS.items() if v.is_indicator)
+#: Pages with a map that a paragraph of the resolution can open: every view, and the
+#: indicators page (the world map with one indicator).
+MAP_PAGES = (*VIEWS, "indicators")
+
+
+def link_layers(page: str) -> frozenset[str]:
+    """Layer ids a link to map page ``page`` may name: the view's layers and any indicator
+    (the indicators page draws the world view)."""
+    v = VIEWS["world" if page == "indicators" else page]
+    return frozenset(v.allowed_layers) | frozenset(INDICATORS)
 
 
 def layer(layer_id: str) -> Layer:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from geo import catalog, manifest, paths
-from geo.errors import DataFileError
+from geo.errors import DataFileError, ParamError
 
 _lock = threading.Lock()
 #: files already checked against the manifest, per (data folder, file): (mtime, size) when checked.
@@ -167,7 +167,9 @@ def links() -> pd.DataFrame:
 
 
 def paragraphs_for_view(view_id: str) -> list[dict]:
-    """Paragraphs linked to a view, in document order."""
+    """Paragraphs linked to a map page (:data:`geo.catalog.MAP_PAGES`), in document order."""
+    if view_id not in catalog.MAP_PAGES:
+        raise ParamError(f"unknown view {view_id!r}; views are {', '.join(catalog.MAP_PAGES)}")
     ids = set(links().loc[lambda d: d["view"] == view_id, "paragraph_id"])
     return [p for p in paragraphs() if p["id"] in ids]
 

@@ -503,15 +503,8 @@ def _places(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
 # ---------------------------------------------------------------------------------------
 # rasters, reprojected to Web Mercator so Leaflet and snapshots place them right
 
-CLASS_NAMES = {
-    1: ("≥4500 m", "≥4500 米"),
-    2: ("3500–4500 m", "3500–4500 米"),
-    3: ("2500–3500 m", "2500–3500 米"),
-    4: ("1500–2500 m, slope ≥2°", "1500–2500 米，坡度 ≥2°"),
-    5: ("1000–1500 m, slope ≥5° or relief >300 m", "1000–1500 米，坡度 ≥5° 或起伏 >300 米"),
-    6: ("300–1000 m, relief >300 m", "300–1000 米，起伏 >300 米"),
-    7: ("inner basin <25 km² (30″ grid)", "内陆盆地 <25 平方公里（30″ 格网）"),
-}
+#: Short class labels (English, Chinese), from the catalogue.
+CLASS_NAMES = {k: (c.label_en, c.label_zh) for k, c in catalog.MOUNTAIN_CLASSES.items()}
 #: The 30″ class tile and where it applies (lon/lat bounds); range views draw it there.
 FINE_CLASSES = "terrain/mountain_classes_30s.tif"
 FINE_BOUNDS = (0.0, 0.0, 90.0, 50.0)

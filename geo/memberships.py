@@ -26,15 +26,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import catalog
 from geo.errors import BuildError, DataFileError
-
-BODIES: dict[str, dict[str, str]] = {
-    "alpine-convention": {"name_en": "Alpine Convention", "name_zh": "阿尔卑斯公约", "range_id": "alps"},
-    "carpathian-convention": {"name_en": "Carpathian Convention", "name_zh": "喀尔巴阡公约", "range_id": "carpathians"},
-    "icimod": {"name_en": "ICIMOD (International Centre for Integrated Mountain Development)", "name_zh": "国际山地综合开发中心",
-               "range_id": "hindu-kush-himalaya"},
-    "andean-initiative": {"name_en": "Andean Initiative of the Mountain Partnership", "name_zh": "山区伙伴关系安第斯倡议", "range_id": "andes"},
-}
 
 #: Body names as written in the researched tables -> body id.
 BODY_NAMES = {
@@ -182,7 +175,7 @@ def regional_members(src: pd.DataFrame, fname: str = "regional_mountain_bodies_m
         iso, how = iso3_of(r["member"])
         if iso is None and how != "not a state":
             unmatched.append(r["member"])
-        rows.append({"body_id": bid, "body_name": BODIES[bid]["name_en"], "member_name": r["member"], "iso3": iso or "",
+        rows.append({"body_id": bid, "body_name": catalog.BODIES[bid].name_en, "member_name": r["member"], "iso3": iso or "",
                      "role": r["role"], "source": r["source"]})
     if unmatched:
         raise BuildError(f"{fname}: member names without an ISO code: {unmatched} (add them to geo.memberships.ALIASES)")
@@ -449,6 +442,6 @@ def build(ctx) -> None:
                [s_pm, s_pc, s_readme])
 
 
-__all__ = ["BODIES", "BODY_NAMES", "ALIASES", "regional_members", "regional_facts", "partnership_members", "partnership_counts",
+__all__ = ["BODY_NAMES", "ALIASES", "regional_members", "regional_facts", "partnership_members", "partnership_counts",
            "completeness", "load_regional_members", "load_regional_facts", "load_partnership_members", "load_partnership_counts",
            "load_partnership_meta", "plain_number", "year_of", "normalise_category", "build"]

@@ -26,6 +26,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import Polygon
 
+from geo import catalog
+
 
 @dataclass(frozen=True)
 class Range:
@@ -56,60 +58,15 @@ class Range:
     envelope_note: str
 
 
-def _range(id, name_en, name_zh, body_id, bbox, vertices, note) -> Range:
-    env = Polygon(vertices)
+def _range(v) -> Range:
+    env = Polygon(v.envelope)
     if not env.is_valid:  # a typo in a vertex must not reach the data
-        raise ValueError(f"envelope of {id} is not a valid polygon: {shapely.is_valid_reason(env)}")
-    return Range(id, name_en, name_zh, body_id, bbox, env, note)
+        raise ValueError(f"envelope of {v.id} is not a valid polygon: {shapely.is_valid_reason(env)}")
+    return Range(v.id, v.title_en, v.title_zh, v.body_id, v.bbox, env, v.envelope_note)
 
 
-RANGES: dict[str, Range] = {
-    r.id: r
-    for r in [
-        _range(
-            "alps", "The Alps", "阿尔卑斯山脉", "alpine-convention", (4.0, 43.0, 17.5, 49.0),
-            ((5.0, 43.6), (7.6, 43.7), (8.6, 44.2), (9.3, 45.2), (10.5, 45.5), (12.0, 45.7), (13.8, 45.7), (14.6, 45.8),
-             (16.2, 46.3), (16.6, 47.4), (16.3, 48.3), (13.0, 48.1), (10.0, 47.9), (7.5, 47.8), (6.6, 46.9), (5.6, 46.1), (5.0, 45.0)),
-            "Hand-drawn by Mountain Atlas around the Alpine arc, from the Ligurian coast (Nice, Monaco) to the Vienna Woods "
-            "and Maribor, following the area the Alpine Convention defines in the map annexed to its Framework Convention "
-            "(about 190,000 km², about 1,200 km long and up to 300 km wide, in eight states: alpconv.org 'The Alps'; the "
-            "Convention's perimeter dataset, atlas.alpconv.org, doi:10.48784/VK93-8P54). Vertices in geo/ranges.py.",
-        ),
-        _range(
-            "carpathians", "The Carpathians", "喀尔巴阡山脉", "carpathian-convention", (16.5, 43.5, 27.5, 50.5),
-            ((17.0, 48.1), (17.3, 48.9), (17.8, 49.6), (18.6, 49.8), (19.0, 49.9), (21.0, 49.9), (22.8, 49.6), (24.2, 48.9),
-             (25.6, 48.1), (26.8, 46.7), (26.9, 45.3), (25.0, 45.0), (23.2, 44.9), (22.8, 44.2), (22.6, 43.5), (21.6, 43.6),
-             (21.2, 44.8), (21.8, 45.6), (22.6, 46.5), (22.4, 47.7), (21.0, 48.4), (19.2, 48.1), (17.8, 47.9)),
-            "Hand-drawn by Mountain Atlas around the Carpathian arc: from the Little Carpathians at Bratislava and the "
-            "Moravian-Silesian Beskids through the Tatras and the Ukrainian and Romanian Carpathians to the Apuseni, the "
-            "Iron Gates and the eastern Serbian Carpathians, the area shared by the seven Parties of the Carpathian Convention "
-            "(about 210,000 km² as stated by UNEP for the Convention's 20th anniversary). Each Party defines the Convention's "
-            "area on its own territory; no single legal perimeter is used here. Vertices in geo/ranges.py.",
-        ),
-        _range(
-            "hindu-kush-himalaya", "The Hindu Kush-Himalaya", "兴都库什-喜马拉雅", "icimod", (60.0, 15.0, 106.0, 40.5),
-            ((61.0, 29.0), (60.5, 34.5), (66.0, 37.6), (71.5, 39.6), (75.0, 39.8), (80.0, 36.6), (90.0, 37.8), (98.0, 36.8),
-             (103.8, 33.2), (103.2, 27.5), (99.2, 22.0), (97.2, 19.5), (94.3, 19.6), (92.2, 20.8), (91.6, 22.4), (91.9, 24.1),
-             (89.0, 26.4), (84.0, 26.9), (80.0, 28.6), (77.0, 30.4), (74.0, 31.8), (70.5, 29.8), (67.0, 27.8), (64.0, 27.4)),
-            "Hand-drawn by Mountain Atlas around the region ICIMOD calls the Hindu Kush Himalaya: about 3,500 km from the Hindu "
-            "Kush in Afghanistan across the Karakoram, the Himalaya and the Tibetan Plateau to the Hengduan mountains, northern "
-            "Myanmar and the Chittagong Hill Tracts, in ICIMOD's eight regional member countries (icimod.org 'The Hindu Kush "
-            "Himalaya'; Molden et al. 2017, Mountain Research and Development 37(4)). The northern edge follows the Kunlun "
-            "margin; the larger HI-MAP delineation ('more than 4 million km²') reaches further. Vertices in geo/ranges.py.",
-        ),
-        _range(
-            "andes", "The Andes", "安第斯山脉", "andean-initiative", (-82.5, -56.5, -60.0, 12.5),
-            ((-81.0, -5.0), (-79.5, 1.5), (-78.3, 6.0), (-75.8, 11.2), (-71.5, 11.9), (-67.0, 10.8), (-66.4, 9.5), (-70.5, 7.0),
-             (-73.0, 3.0), (-75.0, -1.0), (-76.0, -7.0), (-72.5, -13.0), (-66.5, -15.5), (-64.0, -20.0), (-63.8, -27.0),
-             (-66.3, -33.0), (-68.5, -38.0), (-70.0, -44.0), (-70.5, -50.0), (-68.3, -55.0), (-72.0, -55.8), (-76.0, -49.0),
-             (-75.0, -40.0), (-72.5, -32.0), (-71.4, -25.0), (-70.6, -18.5), (-76.5, -14.0), (-80.2, -8.0)),
-            "Hand-drawn by Mountain Atlas along the Andes, from the Venezuelan (Mérida, Coastal range) and Colombian "
-            "cordilleras to Tierra del Fuego, with the Altiplano and the Sierras Pampeanas, in the seven countries of the "
-            "Andean Initiative of the Mountain Partnership (CONDESAN's regional report for Rio+20 gives 'more than "
-            "2,500,000 km²'). Vertices in geo/ranges.py.",
-        ),
-    ]
-}
+#: The ranges of the catalogue's range views (ids, names, bounds, bodies and envelopes are the catalogue's).
+RANGES: dict[str, Range] = {vid: _range(catalog.view(vid)) for vid in catalog.RANGE_VIEWS}
 
 
 def range_of(view_id: str) -> Range | None:
@@ -226,7 +183,6 @@ def build(ctx) -> None:
     import geopandas as gpd
 
     from geo.countries import polygonal, read_countries, write_geojson
-    from geo.memberships import BODIES
     from geo.terrain import combined_class_areas, combined_shares_from, globe_source
 
     tile_cls, shares = combined_shares_from(ctx)
@@ -259,15 +215,15 @@ def build(ctx) -> None:
                          "envelope_km2": round(st["data_km2"], 1), "grid_30s_pct": _pct(st["area_30s_km2"], r.envelope),
                          "geometry": mpoly})
         env_rows.append({"id": r.id, "envelope_note": r.envelope_note, "geometry": r.envelope})
-        body = BODIES[r.body_id]
-        reg_rows.append({"id": r.body_id, "name_en": body["name_en"], "name_zh": body["name_zh"], "approximate": True, "note": APPROX_NOTE,
+        body = catalog.BODIES[r.body_id]
+        reg_rows.append({"id": r.body_id, "name_en": body.name_en, "name_zh": body.name_zh, "approximate": True, "note": APPROX_NOTE,
                          "area_km2": round(rst["mountain_km2"], 1),
                          "grid_30s_pct": _pct(rst["area_30s_km2"], terr), "geometry": polygonal(shapely.make_valid(mpoly.intersection(terr)))})
         computed[r.body_id] = rst["mountain_km2"]
-        names[r.body_id] = body["name_en"]
+        names[r.body_id] = body.name_en
 
     srcs = [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"),
-            {"name": "Range envelopes drawn by Mountain Atlas (vertices and sources in geo/ranges.py)", "licence": "CC BY 4.0",
+            {"name": "Range envelopes drawn by Mountain Atlas (vertices and sources in geo/catalog.py)", "licence": "CC BY 4.0",
              "url": "docs/mountain-definition.md"}]
     mem_src = {"name": "Regional member lists (tables/regional_members.csv)", "licence": "facts with per-row sources",
                "url": "data/sources/memberships/README.md"}

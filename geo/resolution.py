@@ -35,9 +35,9 @@ Chinese titles and unofficial English summaries of every paragraph) and ``links.
 view and layers illustrate which paragraph). The summaries are **unofficial**; every consumer
 must show :data:`UNOFFICIAL_NOTE` next to them.
 
-:func:`build` is the ``resolution`` step of :mod:`geo.build`; :func:`load_paragraphs`,
-:func:`load_links`, :func:`paragraphs_for_view` and :func:`views_for_paragraph` are pure readers
-of its outputs for the app.
+:func:`build` is the ``resolution`` step of :mod:`geo.build`. The app reads its outputs through
+:mod:`geo.data` (``paragraphs``, ``links``, ``paragraphs_for_view``, ``views_for_paragraph``);
+the views and layers a link may name are the catalogue's (:func:`geo.catalog.link_layers`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import BuildError, DataFileError, ParamError
+from geo import catalog
+from geo.errors import BuildError
 
 #: Operative paragraphs the resolution has ("1." .. "39.").
 N_OPERATIVE = 39
@@ -61,29 +62,6 @@ N_FOOTNOTES = 10
 ADOPTED_ZH = "2007年12月19日 第78次全体会议"
 
 KINDS = ("title", "preamble", "operative", "footnote")
-#: Map views a paragraph may link to.
-VIEWS = ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership", "indicators")
-#: Catalogue layer ids a link may name.
-LAYERS = (
-    "hillshade",
-    "mountain_classes",
-    "mountain_share",
-    "range_extent",
-    "region_alpine-convention",
-    "region_carpathian-convention",
-    "region_icimod",
-    "region_andean-initiative",
-    "partnership_members",
-    "partnership_timeline",
-    "places",
-    "sdg_ER_MTN_GRNCVI",
-    "sdg_ER_PTD_MTN",
-    "sdg_AG_LND_FRST",
-    "sdg_ER_RSK_LST",
-    "sdg_VC_DSR_MORT",
-    "sdg_VC_DSR_AFFCT",
-    "sdg_ER_MTN_DGRDP",
-)
 #: What every place showing a summary must say.
 UNOFFICIAL_NOTE = "Unofficial summary by the Mountain Atlas project; the official text is the Chinese version shown."
 LINK_FIELDS = ("paragraph_id", "view", "layers", "note")
@@ -487,20 +465,23 @@ def check_links(links: list[dict], paras: list[Paragraph]) -> None:
         pid, view = row.get("paragraph_id") or "", row.get("view") or ""
         if pid not in ids:
             raise BuildError(f"links.csv line {i}: paragraph {pid!r} does not exist")
-        if view not in VIEWS:
-            raise BuildError(f"links.csv line {i}: view {view!r} is not one of {VIEWS}")
+        if view not in catalog.MAP_PAGES:
+            raise BuildError(f"links.csv line {i}: view {view!r} is not one of {catalog.MAP_PAGES}")
         if (pid, view) in seen:
             raise BuildError(f"links.csv line {i}: {pid} is linked to {view} twice")
         seen.add((pid, view))
         layers = (row.get("layers") or "").split(";")
         if not all(layers):
             raise BuildError(f"links.csv line {i}: empty layer id in {row.get('layers')!r}")
+        allowed = catalog.link_layers(view)
         for lid in layers:
-            if lid not in LAYERS:
+            if lid not in catalog.LAYERS:
                 raise BuildError(f"links.csv line {i}: layer {lid!r} is not a catalogue layer id")
+            if lid not in allowed:
+                raise BuildError(f"links.csv line {i}: layer {lid!r} cannot be shown on {view}")
         if not (row.get("note") or "").strip():
             raise BuildError(f"links.csv line {i}: note is empty")
-    unlinked = [v for v in VIEWS if v != "indicators" and v not in {r["view"] for r in links}]
+    unlinked = [v for v in catalog.VIEWS if v not in {r["view"] for r in links}]
     if unlinked:
         raise BuildError(f"links.csv links no paragraph to views {unlinked}")
 
@@ -567,107 +548,3 @@ def build(ctx) -> None:
 
 # ---------------------------------------------------------------------------------------
 # readers for the app (pure: no Streamlit, no caching)
-
-def _data_dir(data_dir: Path | str | None) -> Path:
-    from geo import paths
-
-    return Path(data_dir) if data_dir is not None else paths.data_dir()
-
-
-def load_paragraphs(data_dir: Path | str | None = None) -> list[dict]:
-    """The built paragraphs in document order.
-
-    Parameters
-    ----------
-    data_dir : path-like, optional
-        The data directory (default: :func:`geo.paths.data_dir`).
-
-    Returns
-    -------
-    list of dict
-        ``{id, kind, number, text_zh, summary_en, title_en, title_zh, footnotes}``;
-        ``summary_en``, ``title_en`` and ``title_zh`` are unofficial (:data:`UNOFFICIAL_NOTE`).
-
-    Raises
-    ------
-    DataFileError
-        If the file is missing, unreadable or not a list of paragraphs.
-    """
-    path = _data_dir(data_dir) / OUT_PARAGRAPHS
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise DataFileError(f"cannot read {path}: {e}") from e
-    if not isinstance(doc, list) or not all(isinstance(p, dict) and set(PARAGRAPH_FIELDS) <= set(p) for p in doc):
-        raise DataFileError(f"{path} is not a list of paragraphs with fields {PARAGRAPH_FIELDS}")
-    return doc
-
-
-def load_links(data_dir: Path | str | None = None) -> list[dict]:
-    """The built link table.
-
-    Parameters
-    ----------
-    data_dir : path-like, optional
-        The data directory (default: :func:`geo.paths.data_dir`).
-
-    Returns
-    -------
-    list of dict
-        ``{paragraph_id, view, layers, note}`` with ``layers`` a tuple of layer ids.
-
-    Raises
-    ------
-    DataFileError
-        If the file is missing or its header is wrong.
-    """
-    path = _data_dir(data_dir) / OUT_LINKS
-    try:
-        rows = read_links(path)
-    except BuildError as e:
-        raise DataFileError(str(e)) from e
-    return [{**r, "layers": tuple(x for x in r["layers"].split(";") if x)} for r in rows]
-
-
-def paragraphs_for_view(view: str, data_dir: Path | str | None = None) -> list[dict]:
-    """Paragraphs linked to a view, in document order.
-
-    Parameters
-    ----------
-    view : str
-        One of :data:`VIEWS`.
-    data_dir : path-like, optional
-        The data directory.
-
-    Returns
-    -------
-    list of dict
-        As :func:`load_paragraphs`, only those linked to ``view``.
-
-    Raises
-    ------
-    ParamError
-        If ``view`` is not a known view.
-    """
-    if view not in VIEWS:
-        raise ParamError(f"unknown view {view!r}; views are {', '.join(VIEWS)}")
-    ids = {r["paragraph_id"] for r in load_links(data_dir) if r["view"] == view}
-    return [p for p in load_paragraphs(data_dir) if p["id"] in ids]
-
-
-def views_for_paragraph(pid: str, data_dir: Path | str | None = None) -> list[tuple[str, tuple[str, ...]]]:
-    """The views and layers that illustrate a paragraph.
-
-    Parameters
-    ----------
-    pid : str
-        A paragraph id such as ``"OP28"``.
-    data_dir : path-like, optional
-        The data directory.
-
-    Returns
-    -------
-    list of (str, tuple of str)
-        ``(view, layer ids)`` in the order of the link table; empty if nothing links ``pid``.
-    """
-    return [(r["view"], r["layers"]) for r in load_links(data_dir) if r["paragraph_id"] == pid]

@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import catalog
 from geo.errors import BuildError, DataFileError
 
 #: Columns that are not disaggregations.
@@ -53,21 +54,6 @@ TOTALS: dict[str, dict[str, str]] = {
     "ER_MTN_GRNCOV": {"Bioclimatic belt": "TOTAL", "Land cover": "MGCI"},
     "ER_MTN_DGRDP": {"Bioclimatic belt": "TOTAL"},
     "ER_MTN_DGRDA": {"Bioclimatic belt": "TOTAL"},
-}
-
-#: Chinese titles and units (the English ones come from PROVENANCE.md).
-ZH: dict[str, tuple[str, str]] = {
-    "ER_MTN_GRNCVI": ("山区绿化覆盖指数", "%"),
-    "ER_MTN_GRNCOV": ("山区绿化覆盖面积", "平方公里"),
-    "ER_MTN_DGRDP": ("退化山地所占比例", "%"),
-    "ER_MTN_DGRDA": ("退化山地面积", "平方公里"),
-    "ER_PTD_MTN": ("受保护区覆盖的山区生物多样性关键区域平均比例", "%"),
-    "ER_PTD_TERR": ("受保护区覆盖的陆地生物多样性关键区域平均比例", "%"),
-    "AG_LND_FRST": ("森林面积占陆地总面积的比例", "%"),
-    "ER_RSK_LST": ("红色名录指数", "指数 0-1"),
-    "VC_DSR_MORT": ("灾害造成的死亡人数", "人"),
-    "VC_DSR_MISS": ("灾害造成的失踪人数", "人"),
-    "VC_DSR_AFFCT": ("受灾害影响的人数", "人"),
 }
 
 #: UN M49 English names that pycountry's exact lookup does not resolve (or its fuzzy search
@@ -265,13 +251,13 @@ def build(ctx) -> None:
     expected = {f: c for f, (c, _) in FILES.items()}
     if {f: i["code"] for f, i in prov["files"].items()} != expected:
         raise BuildError(f"{PROVENANCE}: its file table differs from geo.sdg.FILES {expected}")
-    for code in ZH:
+    for code in _catalogue_series():
         if code not in frames:
             raise BuildError(f"{PROVENANCE}: series {code} is not in the file table")
     meta = {}
     for code, (fname, df) in sorted(frames.items()):
-        if code not in ZH:
-            raise BuildError(f"series {code} ({fname}) has no Chinese title in geo.sdg.ZH")
+        if code not in _catalogue_series():
+            raise BuildError(f"series {code} ({fname}) has no layer in geo.catalog (its titles and units live there)")
         info = prov["files"][fname]
         out = country_totals(df, code, fname=fname)
         rel = f"sdg/{code}.csv"
@@ -280,7 +266,8 @@ def build(ctx) -> None:
                                     f"https://github.com/{prov['repo']}/tree/{prov['commit']}/data")
         ctx.record(rel, f"{info['title_en']} ({code}, SDG {info['indicator']}), {info['unit']}; country totals: {_describe_total(code)}; "
                         f"{out['iso3'].nunique()} countries", [file_src, prov_src])
-        title_zh, unit_zh = ZH[code]
+        lay = catalog.layer(f"sdg_{code}")
+        title_zh, unit_zh = lay.title_zh, lay.unit_zh
         meta[code] = {"code": code, "title_en": info["title_en"], "title_zh": title_zh, "unit": info["unit"], "unit_zh": unit_zh,
                       "indicator": info["indicator"], "file": rel, "source": source, "licence": LICENCE,
                       "years": sorted(int(y) for y in out["year"].unique()), "countries": int(out["iso3"].nunique()),
@@ -288,6 +275,11 @@ def build(ctx) -> None:
     ctx.out("sdg/series.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     ctx.record("sdg/series.json", "The SDG series: titles (en/zh), units, indicator, source, licence, years and number of countries",
                [prov_src])
+
+
+def _catalogue_series() -> tuple[str, ...]:
+    """SDG series codes the catalogue has layers for."""
+    return tuple(lay.sdg_code for lay in catalog.LAYERS.values() if lay.sdg_code)
 
 
 # loaders for the app ------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo import areas
+from geo import areas, catalog
 from geo.errors import BuildError
 
 #: 5 arc-minutes: the pvlib grid.
@@ -43,23 +43,9 @@ LER_RADIUS_M = 7000.0
 #: (see docs/mountain-definition.md); :func:`kapos_classes` can apply it on request.
 CLASS6_SDG_BAND = (-19.0, 23.0)
 
-#: Kapos et al. (2000) / UNEP-WCMC (2002) rules as computed here (lower bounds inclusive).
-CLASS_RULES = {
-    1: "elevation ≥ 4500 m",
-    2: "elevation 3500–4500 m",
-    3: "elevation 2500–3500 m",
-    4: "elevation 1500–2500 m and slope ≥ 2°",
-    5: "elevation 1000–1500 m and (slope ≥ 5° or local elevation range > 300 m)",
-    6: "elevation 300–1000 m and local elevation range > 300 m",
-}
-CLASS_RULES_ZH = {
-    1: "海拔 ≥ 4500 米",
-    2: "海拔 3500–4500 米",
-    3: "海拔 2500–3500 米",
-    4: "海拔 1500–2500 米且坡度 ≥ 2°",
-    5: "海拔 1000–1500 米且（坡度 ≥ 5° 或局地高差 > 300 米）",
-    6: "海拔 300–1000 米且局地高差 > 300 米",
-}
+#: The class rules as computed here (lower bounds inclusive): the catalogue's, in English and Chinese.
+CLASS_RULES = {k: c.rule_en for k, c in catalog.MOUNTAIN_CLASSES.items()}
+CLASS_RULES_ZH = {k: c.rule_zh for k, c in catalog.MOUNTAIN_CLASSES.items()}
 #: Display polygons: Visvalingam-Whyatt coverage simplification tolerance (deg, ~1.4 cells)
 #: and coordinate grid (deg, ~1.1 km, an eighth of a cell).
 POLYGON_TOLERANCE = 0.12
@@ -174,8 +160,6 @@ CLASS7_MAX_KM2 = 25.0
 FINE_PAD = 13
 #: Rows of 30" cells classified at a time (bounds memory; the result does not depend on it).
 FINE_CHUNK_ROWS = 500
-CLASS_RULES[7] = "isolated inner basin or plateau < 25 km² surrounded by mountains (30\" grid only)"
-CLASS_RULES_ZH[7] = "四周为山地、面积 < 25 平方公里的孤立内陆盆地或高原（仅 30″ 格网）"
 #: Values of the source-grid band of ``terrain/mountain_cover.tif``.
 SOURCE_FINE, SOURCE_MODEL = 1, 2
 

@@ -22,19 +22,6 @@ from geo.errors import DataFileError
 from geo.i18n import LANGS, t
 from geo.state import PARAMS, ViewState
 
-#: view id -> page file (relative to app.py); app.py registers them, page links use them
-PAGE_FILES = {
-    "world": "views/overview.py",
-    "alps": "views/alps.py",
-    "carpathians": "views/carpathians.py",
-    "hindu-kush-himalaya": "views/hindu_kush_himalaya.py",
-    "andes": "views/andes.py",
-    "partnership": "views/partnership.py",
-    "indicators": "views/indicators.py",
-    "resolution": "views/resolution.py",
-    "compare": "views/compare.py",
-}
-PAGES = catalog.PAGE_PATHS
 MAP_HEIGHT = 600
 
 
@@ -421,7 +408,7 @@ def _served_root(view_id: str) -> str:
     """The address this page was served from, without the page's own path, query or
     fragment (``""`` when the request does not say, as in ``AppTest``)."""
     url = (st.context.url or "").split("?")[0].split("#")[0].rstrip("/")
-    path = PAGES.get(view_id, view_id)
+    path = catalog.PAGE_PATHS.get(view_id, view_id)
     if url and path and url.endswith("/" + path):
         url = url[: -len(path) - 1]
     return url
@@ -607,9 +594,9 @@ def home_intro(lang: str) -> None:
     st.markdown(f"**{t('ways_in', lang)}**")
     cols = st.columns(3)  # filled column by column: a phone stacks them in reading order
     for i, vid in enumerate(catalog.RANGE_VIEWS):
-        cols[i // 2].page_link(PAGE_FILES[vid], label=catalog.view(vid).title(lang), query_params=q)
-    cols[2].page_link(PAGE_FILES["resolution"], label=t("nav_resolution", lang), query_params=q)
-    cols[2].page_link(PAGE_FILES["compare"], label=t("nav_compare", lang), query_params=q)
+        cols[i // 2].page_link(catalog.PAGES[vid].file, label=catalog.view(vid).title(lang), query_params=q)
+    cols[2].page_link(catalog.PAGES["resolution"].file, label=t("nav_resolution", lang), query_params=q)
+    cols[2].page_link(catalog.PAGES["compare"].file, label=t("nav_compare", lang), query_params=q)
 
 
 def _find_options(lang: str) -> tuple[tuple[str, str, str], ...]:
@@ -813,7 +800,7 @@ def _reader_map(p: dict, links: pd.DataFrame, lang: str, ids: list[str]) -> None
     if m.note:
         st.caption(layers.esc(m.note))
     layer_ids = ";".join([*m.state.layers, *([m.state.indicator] if m.state.indicator else [])])
-    st.page_link(PAGE_FILES[m.page], label=t("open_full_map", lang), icon=":material/open_in_new:",
+    st.page_link(catalog.PAGES[m.page].file, label=t("open_full_map", lang), icon=":material/open_in_new:",
                  query_params=_link_params(m.page, layer_ids, lang))
 
 
@@ -911,7 +898,7 @@ def compare_page() -> None:
                 st.image(_compare_map(r, str(paths.data_dir())), width="stretch", alt=compare.map_alt(r, lang))
                 st.caption(layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]))
                 if not embed:
-                    st.page_link(PAGE_FILES[r], label=t("live_map", lang), icon=":material/map:",
+                    st.page_link(catalog.PAGES[r].file, label=t("live_map", lang), icon=":material/map:",
                                  query_params={"lang": lang} if lang != "en" else None)
         st.caption(compare.map_caption(lang))
         st.subheader(t("compare_table", lang))

@@ -273,11 +273,11 @@ def test_choosing_chinese_applies_to_every_sidebar_link_on_the_same_run():
     at.switch_page("views/alps.py")
     at.run()
     links = _page_links(at)
-    assert len(links) == len(ui.PAGE_FILES) and not any("lang=zh" in x.query_string for x in links)
+    assert len(links) == len(catalog.PAGES) and not any("lang=zh" in x.query_string for x in links)
     at.sidebar.radio(key="lang").set_value("zh").run()
     assert at.query_params["lang"] in ("zh", ["zh"])
     links = _page_links(at)
-    assert len(links) == len(ui.PAGE_FILES) and all("lang=zh" in x.query_string for x in links)
+    assert len(links) == len(catalog.PAGES) and all("lang=zh" in x.query_string for x in links)
     assert links[1].label == "阿尔卑斯山脉"
     assert at.title[0].value == "阿尔卑斯山脉"
     labels = [m.label for m in at.metric]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo import memberships as m
-from geo import paths
+from geo import catalog, paths
 from geo.errors import BuildError, DataFileError
 
 D = paths.ROOT / "data"
@@ -36,10 +36,11 @@ def meta():
 
 
 def test_bodies_ids_and_ranges():
-    assert set(m.BODIES) == {"alpine-convention", "carpathian-convention", "icimod", "andean-initiative"}
-    assert {b["range_id"] for b in m.BODIES.values()} == {"alps", "carpathians", "hindu-kush-himalaya", "andes"}
-    assert all(b["name_en"] and b["name_zh"] for b in m.BODIES.values())
-    assert set(m.BODY_NAMES.values()) == set(m.BODIES)
+    assert set(catalog.BODIES) == {"alpine-convention", "carpathian-convention", "icimod", "andean-initiative"}
+    assert {b.range_id for b in catalog.BODIES.values()} == set(catalog.RANGE_VIEWS)
+    assert all(catalog.view(b.range_id).body_id == k for k, b in catalog.BODIES.items())
+    assert all(b.name_en and b.name_zh and b.title_en and b.title_zh for b in catalog.BODIES.values())
+    assert set(m.BODY_NAMES.values()) == set(catalog.BODIES)
 
 
 def test_regional_member_counts(regional):

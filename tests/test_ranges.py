@@ -48,7 +48,7 @@ def test_range_of():
 def test_envelope_notes_name_their_sources():
     assert "Alpine Convention" in ranges.RANGES["alps"].envelope_note
     assert "ICIMOD" in ranges.RANGES["hindu-kush-himalaya"].envelope_note
-    assert all("Vertices in geo/ranges.py" in r.envelope_note for r in ranges.RANGES.values())
+    assert all("Vertices in geo/catalog.py" in r.envelope_note for r in ranges.RANGES.values())
 
 
 def _source_members() -> pd.DataFrame:

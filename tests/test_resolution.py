@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from geo import paths, resolution
+from geo import catalog, data, paths, resolution
 from geo.build import BuildContext
-from geo.errors import BuildError, ParamError
+from geo.errors import BuildError, DataFileError, ParamError
 
 RAW = (paths.SOURCES_DIR / resolution.TEXT_FILE).read_text(encoding="utf-8")
 CJK = "\u4e00-\u9fff\u3000-\u303f\uff00-\uffef"
@@ -206,36 +206,34 @@ def test_summary_file_marks_itself_unofficial():
 
 # --- links -----------------------------------------------------------------------------
 
-def test_link_table_consistent_both_ways(built):
-    staging, _ = built
-    ids = {p.id for p in resolution.parse(RAW)}
-    links = resolution.load_links(staging)
-    assert links and all(r["paragraph_id"] in ids for r in links)
-    assert all(r["view"] in resolution.VIEWS for r in links)
-    assert all(set(r["layers"]) <= set(resolution.LAYERS) and r["layers"] for r in links)
-    assert set(resolution.VIEWS) - {"indicators"} <= {r["view"] for r in links}
-    for view in resolution.VIEWS:
-        got = [p["id"] for p in resolution.paragraphs_for_view(view, staging)]
-        assert got == [p["id"] for p in resolution.load_paragraphs(staging)
-                       if any(r["paragraph_id"] == p["id"] and r["view"] == view for r in links)]
+def test_link_table_names_only_catalogue_pages_and_layers_and_reads_both_ways():
+    """The committed links (equal to a fresh build: tests/test_build.py) name only catalogue pages,
+    and layers each page can show; every view has a paragraph; the two readers agree."""
+    links = data.links()
+    ids = [p["id"] for p in data.paragraphs()]
+    assert len(links) and set(links["paragraph_id"]) <= set(ids)
+    for _, r in links.iterrows():
+        assert r["view"] in catalog.MAP_PAGES, r["view"]
+        named = r["layers"].split(";")
+        assert named and set(named) <= catalog.link_layers(r["view"]), (r["paragraph_id"], named)
+    assert set(catalog.VIEWS) <= set(links["view"])
+    for view in catalog.MAP_PAGES:
+        got = [p["id"] for p in data.paragraphs_for_view(view)]
+        assert got == [pid for pid in ids if ((links["paragraph_id"] == pid) & (links["view"] == view)).any()]
         for pid in got:
-            assert view in [v for v, _ in resolution.views_for_paragraph(pid, staging)]
-    for r in links:
-        assert r["paragraph_id"] in [p["id"] for p in resolution.paragraphs_for_view(r["view"], staging)]
+            assert view in [v for v, _ in data.views_for_paragraph(pid)]
 
 
-def test_required_links(built):
-    staging, _ = built
-
+def test_required_links():
     def views(pid):
-        return dict(resolution.views_for_paragraph(pid, staging))
+        return dict(data.views_for_paragraph(pid))
 
     assert "region_alpine-convention" in views("OP28")["alps"]
     assert "region_carpathian-convention" in views("OP29")["carpathians"]
     assert "region_icimod" in views("OP30")["hindu-kush-himalaya"]
     assert {"region_andean-initiative", "places"} <= set(views("PP6")["andes"])
     for pid in ("PP5", "OP36", "OP37"):
-        assert {"partnership_members", "partnership_timeline"} <= set(views(pid)["partnership"]), pid
+        assert "partnership_members" in views(pid)["partnership"], pid
     assert "places" in views("OP38")["world"] and "places" in views("PP4")["world"]
     for pid in ("OP3", "OP12"):
         w = views(pid)["world"]
@@ -249,14 +247,13 @@ def test_required_links(built):
             assert "alps" in views(p.id), p.id
 
 
-def test_loaders_reject_unknown_view_and_missing_data(tmp_path):
+def test_readers_reject_an_unknown_view_and_name_missing_data(tmp_path, monkeypatch):
     with pytest.raises(ParamError, match="unknown view"):
-        resolution.paragraphs_for_view("moon", tmp_path)
-    from geo.errors import DataFileError
-
-    with pytest.raises(DataFileError):
-        resolution.load_paragraphs(tmp_path)
-    assert resolution.views_for_paragraph("OP999") == []
+        data.paragraphs_for_view("moon")
+    assert data.views_for_paragraph("OP999") == []
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataFileError, match="paragraphs.json"):
+        data.paragraphs()
 
 
 # --- corrupted inputs make the build fail, naming the problem --------------------------
@@ -306,6 +303,8 @@ def test_bad_summaries_and_links_fail_the_build(tmp_path, monkeypatch):
     links = (paths.SOURCES_DIR / resolution.LINKS_FILE).read_text(encoding="utf-8")
     for bad, msg in ((links + "OP40,world,places,x\n", "OP40"), (links + "OP1,moon,places,x\n", "moon"),
                      (links + "OP1,world,glaciers,x\n", "glaciers"),
+                     (links + "OP2,partnership,partnership_timeline,x\n", "partnership_timeline"),
+                     (links + "OP2,world,range_extent,x\n", "cannot be shown on world"),
                      ("\n".join(ln for ln in links.splitlines() if ",andes," not in ln) + "\n", "andes")):
         with pytest.raises(BuildError, match=msg):
             _build_with(tmp_path / msg, monkeypatch, **{"links.csv": bad})

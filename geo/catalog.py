@@ -341,6 +341,8 @@ class View:
     default_indicator: str | None
     range_id: str | None = None
     body_id: str | None = None
+    #: What a browser may fetch for this view's map with every layer on (artefacts and Leaflet);
+    #: tests/test_artefacts.py holds every view to it.
     max_bytes: int = 600_000
     extra_layers: tuple[str, ...] = field(default=())
     #: Range views: the hand-drawn envelope (lon, lat vertices, WGS84) in which the mountain

@@ -2,7 +2,8 @@
 
 Every reader verifies the file's sha256 once per process (and again if the file changes on
 disk) and raises :class:`geo.errors.DataFileError` naming the file if it is missing, corrupt
-or not in the manifest. Results are cached and shared: treat them as read-only (copy first).
+or not in the manifest. Results are cached per version of the file (folder, modification time, size) and shared: treat
+them as read-only (copy first). Nothing needs clearing: a swapped folder or a replaced file is a new key.
 """
 
 from __future__ import annotations
@@ -51,6 +52,21 @@ def file(relpath: str) -> Path:
             _verified.clear()
         _verified[key] = stamp
     return full
+
+
+def version(relpaths) -> tuple:
+    """A cheap key for values derived from the data files ``relpaths``, without checking them:
+    their folder, modification times and sizes (``None`` for a missing file). A file replaced or
+    repaired in place changes it."""
+    d = _dir()
+    out: list = [str(d)]
+    for rel in relpaths:
+        try:
+            st = (d / rel).stat()
+            out.append((rel, st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((rel, None))
+    return tuple(out)
 
 
 def stamp(relpaths) -> tuple:
@@ -184,13 +200,14 @@ def views_for_paragraph(pid: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+def listed() -> tuple[str, ...]:
+    """Every file the manifest lists, with the manifest itself (only the manifest when it
+    cannot be read)."""
+    try:
+        return (paths.MANIFEST, *sorted(manifest.files(_dir())))
+    except DataFileError:
+        return (paths.MANIFEST,)
+
+
 def manifest_entry(relpath: str) -> dict:
     return manifest.entry(relpath, _dir())
-
-
-def clear_caches() -> None:
-    """Forget cached reads and verifications (tests that swap data directories)."""
-    with _lock:
-        _verified.clear()
-    for f in (_table, _vector, _json, _raster):
-        f.cache_clear()

@@ -165,9 +165,14 @@ def _simplify(gdf: gpd.GeoDataFrame, view_id: str) -> gpd.GeoDataFrame:
     return out[~(shapely.is_empty(vals) | shapely.is_missing(vals))]
 
 
-@lru_cache(maxsize=16)
 def countries_for_view(view_id: str) -> gpd.GeoDataFrame:
-    """Countries clipped to the view and simplified to what it can show (cached, read-only)."""
+    """Countries clipped to the view and simplified to what it can show (cached per version of
+    the countries file, shared: read-only)."""
+    return _countries_for_view(view_id, data.stamp(("vector/countries.geojson",)))
+
+
+@lru_cache(maxsize=16)
+def _countries_for_view(view_id: str, stamp: tuple) -> gpd.GeoDataFrame:
     return _simplify(_clip(data.countries(), view_id), view_id)
 
 
@@ -589,8 +594,14 @@ def image_width(view_id: str, native_cols: int, native_rows: int = 0) -> int:
     return int(min(max(native * (2 if native < 600 else 1), 900), 1400))
 
 
+def _frozen(img: np.ndarray) -> np.ndarray:
+    img.flags.writeable = False  # shared by every caller of the cache
+    return img
+
+
 @lru_cache(maxsize=16)
-def _classes_image(view_id: str) -> tuple[np.ndarray, tuple]:
+def _classes_image(view_id: str, stamp: tuple) -> tuple[np.ndarray, tuple]:
+    """RGBA classes of a view in Web Mercator; ``stamp``: :func:`geo.data.stamp` of the files read."""
     arr, transform, nodata = data.raster("terrain/mountain_classes.tif")
     fine = uses_fine_grid(view_id)  # the 30″ classes: the view itself (a padded window would blur them)
     rs, cs, b = _window(view_id, transform, arr.shape, padded=not fine)
@@ -602,11 +613,12 @@ def _classes_image(view_id: str) -> tuple[np.ndarray, tuple]:
     for k, hexcol in class_colours().items():
         r, g, bl = (int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
         rgba[merc == k] = (r, g, bl, 200)
-    return rgba, mb
+    return _frozen(rgba), mb
 
 
 @lru_cache(maxsize=16)
-def _hillshade_image(view_id: str) -> tuple[np.ndarray, tuple]:
+def _hillshade_image(view_id: str, stamp: tuple) -> tuple[np.ndarray, tuple]:
+    """Grey hillshade of a view in Web Mercator; ``stamp``: :func:`geo.data.stamp` of the DEM."""
     from geo import terrain
 
     elev, transform, nodata = data.raster("terrain/elevation.tif")
@@ -630,14 +642,14 @@ def _hillshade_image(view_id: str) -> tuple[np.ndarray, tuple]:
     for i in range(3):
         rgb[..., i] = np.where(land, land_col[i] * (0.55 + 0.45 * g), [0.80, 0.87, 0.92][i])
     rgba = np.dstack([(rgb * 255).astype(np.uint8), np.full(merc.shape, 255, np.uint8)])
-    return rgba, mb
+    return _frozen(rgba), mb
 
 
 def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     if layer.id == "hillshade":
-        img, b = _hillshade_image(view_id)
+        img, b = _hillshade_image(view_id, data.stamp(("terrain/elevation.tif",)))
         return Prepared(layer, layer.title(lang), image=img, image_bounds=b, image_format="jpeg", source_line=source_line(layer, lang))
-    img, b = _classes_image(view_id)
+    img, b = _classes_image(view_id, data.stamp(("terrain/mountain_classes.tif", FINE_CLASSES)))
     cc = class_colours()
     fine = uses_fine_grid(view_id)
     note = FINE_NOTE[1 if lang == "zh" else 0] if fine else ("5′ grid" if lang != "zh" else "5′ 格网")
@@ -706,6 +718,12 @@ def legends(prepared: list[Prepared]) -> list[Legend]:
     """The legends of a view in the order every renderer lists them: the order of the layers
     (the live map's legend control and the snapshot's legend column agree)."""
     return [p.legend for p in prepared if p.ok and p.legend]
+
+
+def state_files(state) -> tuple[str, ...]:
+    """The data files the layers of ``state`` read (a :class:`geo.state.ViewState`)."""
+    ids = (*state.layers, *([state.indicator] if state.indicator else []))
+    return tuple(dict.fromkeys(f for lid in ids for f in catalog.layer(lid).files))
 
 
 def prepare_state(state) -> list[Prepared]:

@@ -52,16 +52,21 @@ def verify(data_dir: Path | None = None) -> dict[str, FileStatus]:
     return {rel: check_file(rel, entry, data_dir) for rel, entry in sorted(doc["files"].items())}
 
 
-def entry(relpath: str, data_dir: Path | None = None) -> dict:
-    """The manifest entry of ``relpath`` (a copy: change it freely)."""
+def files(data_dir: Path | None = None) -> dict:
+    """The manifest's file table, read once per version of the manifest (shared: read-only)."""
     path = Path(data_dir or paths.data_dir()) / paths.MANIFEST
     try:
         st = path.stat()
     except OSError:
-        st = None
-    files = _files(str(path), st.st_mtime_ns, st.st_size) if st else load(data_dir)["files"]
+        return load(data_dir)["files"]  # raises, naming the file
+    return _files(str(path), st.st_mtime_ns, st.st_size)
+
+
+def entry(relpath: str, data_dir: Path | None = None) -> dict:
+    """The manifest entry of ``relpath`` (a copy: change it freely)."""
+    table = files(data_dir)
     try:
-        return copy.deepcopy(files[relpath])
+        return copy.deepcopy(table[relpath])
     except KeyError as e:
         raise DataFileError(f"{relpath} is not listed in {paths.MANIFEST}") from e
 

@@ -336,7 +336,7 @@ def build(state: ViewState, store: artefacts.Store | None = None, focus=None) ->
     store = store or artefacts.store()
     state = state.with_(embed=False, notices=())
     # the data files' state (one stat each, verified once): a damaged or repaired folder is a new key
-    files = [f for lid in (*state.layers, *([state.indicator] if state.indicator else [])) for f in catalog.layer(lid).files]
+    files = layers.state_files(state)
     key = (store.generation, str(store.base), str(paths.data_dir()), tuple(data.problems(files)), _state_key(state, focus))
     with _builds_lock:
         mb = _builds.get(key)

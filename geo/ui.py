@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from geo import catalog, data, figures, i18n, layers, mapping, paths
+from geo import catalog, data, figures, i18n, layers, mapping
 from geo import state as state_mod
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
@@ -102,15 +102,22 @@ def controls(state: ViewState, indicator_choices: tuple[str, ...] | None = None)
 # cached work
 
 
+def _prepared(state: ViewState) -> tuple[layers.Prepared, ...]:
+    """The layers of ``state``, cached per state and version of the files they read (a swapped
+    folder, or a file replaced or repaired in place, is never served stale)."""
+    files = layers.state_files(state)
+    return _prepared_cached(state, data.version(files), tuple(data.problems(files)))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _prepared(state: ViewState, data_dir: str) -> list[layers.Prepared]:
-    """Cached per state and data folder (a swapped or repaired folder is never served stale)."""
-    return layers.prepare_state(state)
+def _prepared_cached(state: ViewState, version: tuple, problems: tuple) -> tuple[layers.Prepared, ...]:
+    return tuple(layers.prepare_state(state))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _data_problems(data_dir: str) -> dict[str, str]:
-    """Checks every file of the manifest once per process (and when the cache is cleared)."""
+def _data_problems(version: tuple) -> dict[str, str]:
+    """Checks every file of the manifest once per version of the data folder
+    (:func:`geo.data.version` of every listed file)."""
     from geo import manifest
 
     try:
@@ -166,7 +173,7 @@ def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None
     with st.container(key=f"map-{mb.page.rsplit('.', 2)[1]}"):
         st.iframe(f"{base_path()}/artefacts/{mb.generation}/{mb.page}", height=height, alt=title)
     if not state.embed:
-        sources_panel(_prepared(state.with_(notices=(), embed=False), str(paths.data_dir())), state.lang)
+        sources_panel(_prepared(state.with_(notices=(), embed=False)), state.lang)
 
 
 def page_url(view_id: str, params: dict[str, str] | None = None) -> str:
@@ -465,7 +472,7 @@ def data_health(lang: str) -> None:
 
     Pages that need a damaged file say so where the file is used; the others keep working.
     """
-    problems = _data_problems(str(paths.data_dir()))
+    problems = _data_problems(data.version(data.listed()))
     if problems:
         with st.sidebar:
             st.warning(t("data_problem", lang, problem="; ".join(sorted(problems.values()))[:600]), icon="⚠️")
@@ -565,7 +572,7 @@ def map_page(view_id: str, indicator_choices: tuple[str, ...] | None = None) -> 
                         f"{layers.esc(t('source', state.lang))}: {layers.esc(names)}")
         return
     header(state, v.title(state.lang))
-    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
+    prepared = _prepared(state.with_(notices=()))
     found = None
     if view_id == "world":
         home_intro(state.lang)
@@ -853,7 +860,7 @@ def indicators_page() -> None:
     state = controls(state.with_(layers=("hillshade",) if state.layers == catalog.view(view_id).default_layers else state.layers))
     lang = state.lang
     st.title(t("nav_indicators", lang))
-    prepared = _prepared(state.with_(notices=()), str(paths.data_dir()))
+    prepared = _prepared(state.with_(notices=()))
     map_frame(state)
     downloads(state, prepared)
     ind = next((p for p in prepared if p.layer.id == state.indicator and p.ok), None)
@@ -867,9 +874,17 @@ def indicators_page() -> None:
 # the comparison page
 
 
+#: What a comparison map draws from.
+_COMPARE_MAP_FILES = ("vector/countries.geojson", "vector/ranges.geojson", "tables/regional_members.csv")
+
+
+def _compare_map(range_id: str) -> bytes:
+    """A small map of one range at the common scale, rendered once per version of its files."""
+    return _compare_map_cached(range_id, data.version(_COMPARE_MAP_FILES))
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _compare_map(range_id: str, data_dir: str) -> bytes:
-    """A small map of one range at the common scale, rendered once per process and data folder."""
+def _compare_map_cached(range_id: str, version: tuple) -> bytes:
     from geo import snapshot
 
     return snapshot.compare_map_png(range_id)
@@ -895,7 +910,7 @@ def compare_page() -> None:
             with col:
                 v = catalog.view(r)
                 st.markdown(f"**{layers.esc(v.title(lang))}**")  # one line: the four maps start level
-                st.image(_compare_map(r, str(paths.data_dir())), width="stretch", alt=compare.map_alt(r, lang))
+                st.image(_compare_map(r), width="stretch", alt=compare.map_alt(r, lang))
                 st.caption(layers.esc(catalog.BODY_TITLES[v.body_id][1 if lang == "zh" else 0]))
                 if not embed:
                     st.page_link(catalog.PAGES[r].file, label=t("live_map", lang), icon=":material/map:",

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import artefacts, catalog
 from geo.i18n import t
+from geo.state import PARAMS
 from tests.conftest import TEMPLATE_VIEWS
 
 TIMEOUT = 120
@@ -23,7 +24,7 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 #: page file -> page id (the catalogue's pages; a page missing from views/ fails test_every_page_runs)
 PAGES = {p.file: k for k, p in catalog.PAGES.items()}
 MAP_PAGES = [p for p, v in PAGES.items() if v in catalog.VIEWS]
-STATE_PARAMS = ("lang", "layers", "indicator", "year", "tiles", "embed")
+STATE_PARAMS = PARAMS
 
 
 def expected_title(page: str, lang: str) -> str:

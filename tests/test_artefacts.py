@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from geo import artefacts, data, layers, mapping
+from geo import artefacts, catalog, data, layers, mapping
 from geo.state import ViewState
 from tests import tiny_data
 
@@ -17,11 +17,7 @@ def tiny(tmp_path, monkeypatch):
     root = tiny_data.make(tmp_path / "data")
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
     monkeypatch.setenv("ATLAS_ARTEFACT_DIR", str(tmp_path / "artefacts"))
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
     yield root
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
 
 
 STATE = ViewState(view="world", layers=(), indicator="mountain_share")
@@ -72,7 +68,6 @@ def test_a_new_data_generation_gets_its_own_artefacts(tiny):
 
     doc["files"]["stats/country_mountain_area.csv"]["sha256"] = sha256_file(f)
     (tiny / "manifest.json").write_text(json.dumps(doc))
-    data.clear_caches()
     new_store = artefacts.store()
     assert new_store.generation != old_store.generation
     new = mapping.build(STATE, new_store)
@@ -106,3 +101,16 @@ def test_per_state_files_are_bounded(tiny, monkeypatch):
     for i in range(15):
         store.put("state-world", "json", json.dumps({"i": i}).encode(), per_state=True)
     assert len(list(store.folder.glob("state-*"))) <= 10
+
+
+@pytest.mark.parametrize("view_id", list(catalog.VIEWS))
+def test_a_view_map_stays_within_its_byte_budget(view_id):
+    """``View.max_bytes``: what a browser fetches for the view's map, Leaflet included, with
+    every layer the view allows switched on and the mountain-share indicator (every country
+    has a value: the largest style table), on the real data."""
+    v = catalog.view(view_id)
+    store = artefacts.store()
+    mb = mapping.build(ViewState(view=view_id, layers=v.allowed_layers, indicator="mountain_share"), store)
+    assert not mb.problems, mb.problems
+    size = sum(store.path(n).stat().st_size for n in mb.needs)
+    assert 100_000 < size <= v.max_bytes, f"{view_id}: {size:,} bytes, budget {v.max_bytes:,}"

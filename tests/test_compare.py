@@ -155,7 +155,6 @@ def test_a_missing_file_is_named(tmp_path, monkeypatch):
     shutil.copytree(DATA, root, ignore=shutil.ignore_patterns("sources", "terrain"))
     (root / "tables/regional_members.csv").unlink()
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
-    data.clear_caches()
     try:
         with pytest.raises(DataFileError, match="tables/regional_members.csv"):
             compare.comparison_table("en")
@@ -163,5 +162,4 @@ def test_a_missing_file_is_named(tmp_path, monkeypatch):
             compare.csv_bytes("en")
     finally:
         monkeypatch.delenv("ATLAS_DATA_DIR")
-        data.clear_caches()
     assert Path(paths.data_dir()) == DATA

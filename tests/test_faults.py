@@ -32,16 +32,6 @@ P_VALUE = "<img src=x onerror=alert('value')>"
 POISON = [P_NAME_EN, P_NAME_ZH, P_MEMBER, P_SOURCE, P_PLACE, P_EVENT]
 
 
-def _clear_caches() -> None:
-    import streamlit as st
-
-    data.clear_caches()
-    for f in (layers.countries_for_view, layers._classes_image, layers._hillshade_image):
-        f.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 def _copy(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
@@ -72,7 +62,6 @@ def _edit_csv(path: Path, edit) -> None:
 
 def _use(monkeypatch, root: Path) -> None:
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
-    _clear_caches()
 
 
 @pytest.fixture()
@@ -103,7 +92,6 @@ def poisoned(tmp_path, monkeypatch):
     _use(monkeypatch, root)
     yield root
     monkeypatch.delenv("ATLAS_DATA_DIR")
-    _clear_caches()
 
 
 def _as_the_browser_reads_it(html: str) -> str:
@@ -203,7 +191,6 @@ def test_poisoned_value_is_a_named_problem_not_a_crash(tmp_path, monkeypatch):
         assert at.metric  # the rest of the page still works
     finally:
         monkeypatch.delenv("ATLAS_DATA_DIR")
-        _clear_caches()
 
 
 # ---------------------------------------------------------------------------------------
@@ -222,7 +209,6 @@ def damaged(tmp_path, monkeypatch):
     _use(monkeypatch, root)
     yield root
     monkeypatch.delenv("ATLAS_DATA_DIR")
-    _clear_caches()
 
 
 def test_prepare_names_the_missing_and_the_corrupt_file(damaged):

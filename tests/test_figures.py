@@ -117,7 +117,6 @@ def patched_alps(monkeypatch):
                                    class_km2={1: 0.0, 2: 0.0, 3: 11111.0, 4: 22222.0, 5: 33333.0, 6: 56790.0})
 
     monkeypatch.setattr(figures, "range_figures", fake)
-    layers._classes_image.cache_clear()
     return fake
 
 

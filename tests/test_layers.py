@@ -16,11 +16,7 @@ from tests import tiny_data
 def tiny(tmp_path, monkeypatch):
     root = tiny_data.make(tmp_path / "data")
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
     yield root
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
 
 
 def _fills(p):
@@ -84,7 +80,6 @@ def test_markup_in_data_is_escaped_in_tooltips_and_map(tiny):
 
 def test_missing_file_is_reported_not_raised(tiny):
     (tiny / "sdg/AG_LND_FRST.csv").unlink()
-    data.clear_caches()
     p = layers.prepare("world", "sdg_AG_LND_FRST", "en", None)
     assert not p.ok and "sdg/AG_LND_FRST.csv" in p.problems[0] and "missing" in p.problems[0]
 
@@ -92,7 +87,6 @@ def test_missing_file_is_reported_not_raised(tiny):
 def test_corrupt_file_is_reported(tiny):
     f = tiny / "stats/country_mountain_area.csv"
     f.write_text(f.read_text().replace("50.0", "51.0"))
-    data.clear_caches()
     p = layers.prepare("world", "mountain_share", "en")
     assert not p.ok and "stats/country_mountain_area.csv" in p.problems[0] and "corrupt" in p.problems[0]
 
@@ -142,8 +136,6 @@ def test_catalogue_views_and_layers_are_consistent():
 
 def test_every_allowed_layer_prepares_valid_geometry_on_the_real_data():
     """Regression: ICIMOD's area on the world view made GEOS's rounding raise."""
-    data.clear_caches()
-    layers.countries_for_view.cache_clear()
     for vid, v in catalog.VIEWS.items():
         for lid in v.allowed_layers:
             p = layers.prepare(vid, lid)

@@ -210,14 +210,6 @@ class Poison:
     TITLE = "</text><script>alert(3)</script> & the Alps"
 
 
-def _clear_all_caches():
-    from geo import data, layers
-
-    data.clear_caches()
-    for f in (layers.countries_for_view, layers._classes_image, layers._hillshade_image):
-        f.cache_clear()  # keyed by view only, not by data folder
-
-
 @pytest.fixture(scope="module")
 def poisoned_data(tmp_path_factory):
     """A copy of data/ whose Swiss name, Merano and OP28's title are hostile, with the
@@ -256,6 +248,4 @@ def poisoned_data(tmp_path_factory):
     (root / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("ATLAS_DATA_DIR", str(root))
-        _clear_all_caches()
         yield Poison
-    _clear_all_caches()

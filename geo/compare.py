@@ -35,8 +35,6 @@ MAP_PX = 360  # every small map is MAP_PX x MAP_PX display pixels (rendered at 2
 MAP_SCALE = 2
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-RANGE_SOURCE = catalog.LAYERS["range_extent"].source + "; " + catalog.LAYERS["mountain_classes"].source
-RANGE_LICENCE = catalog.LAYERS["mountain_classes"].licence
 FACTS_LICENCE = "researched facts; each row cites its own source"
 
 
@@ -150,7 +148,7 @@ def sdg_source(layer_id: str) -> tuple[str, str]:
     """(source, licence) of an SDG series, from ``sdg/series.json`` (the catalogue's as fallback)."""
     lay = catalog.layer(layer_id)
     meta = data.sdg_meta().get(lay.sdg_code, {})
-    return meta.get("source") or lay.source, meta.get("licence") or lay.licence
+    return (meta.get("source"), meta.get("licence")) if meta.get("source") else layers.provenance(lay)
 
 
 def long_rows(lang: str = "en") -> pd.DataFrame:
@@ -167,15 +165,16 @@ def long_rows(lang: str = "en") -> pd.DataFrame:
         rows.append({"range": r, "range_name": _name(r, lang), "body": _body(r, lang), "section": section, "item": item,
                      "value": value, "unit": unit, "year": year, "source": source, "licence": licence})
 
+    range_source, range_licence = layers.provenance(catalog.layer("range_extent"))
     for r in RANGES:
-        add(r, "computed_area", "mountain area (all classes)", float(rng.loc[r, "mountain_km2"]), "km2", "", RANGE_SOURCE, RANGE_LICENCE)
+        add(r, "computed_area", "mountain area (all classes)", float(rng.loc[r, "mountain_km2"]), "km2", "", range_source, range_licence)
         for k in CLASSES:
             add(r, "computed_area", f"class {k} ({layers.CLASS_NAMES[k][0]})", float(rng.loc[r, f"class{k}_km2"]), "km2", "",
-                RANGE_SOURCE, RANGE_LICENCE)
+                range_source, range_licence)
         pub = published(r)
         if not pub.empty:
             add(r, "approximate_area", "mountain area within member states (approximate, not the legal perimeter)",
-                float(pub["area_km2"].iloc[0]), "km2", "", catalog.LAYERS[f"region_{catalog.view(r).body_id}"].source, regions_licence)
+                float(pub["area_km2"].iloc[0]), "km2", "", layers.provenance(catalog.layer(f"region_{catalog.view(r).body_id}"))[0], regions_licence)
         for _, p in pub.iterrows():
             add(r, "published_area", "published area figure (as published)", p["published_area_km2"], "km2", "",
                 p["published_source"], FACTS_LICENCE)

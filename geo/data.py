@@ -92,10 +92,6 @@ def problems(relpaths) -> list[str]:
     return out
 
 
-def layer_problems(layer_id: str) -> list[str]:
-    return problems(catalog.layer(layer_id).files)
-
-
 @lru_cache(maxsize=64)
 def _table(d: str, relpath: str, mtime: float) -> pd.DataFrame:
     try:

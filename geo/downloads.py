@@ -71,8 +71,7 @@ def table_frame(prepared: list[layers.Prepared], state: ViewState | None = None,
             f["year_shown"] = p.year_label
         if p.layer.unit_en and "unit" not in f.columns:
             f["unit"] = p.layer.unit_en
-        f["source"] = p.layer.source
-        f["licence"] = p.layer.licence
+        f["source"], f["licence"] = layers.provenance(p.layer)
         f["citation"] = cite
         frames.append(f)
     if not frames:
@@ -192,9 +191,10 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
         "view": state.view if state else None,
         "language": state.lang if state else None,
         "layers": [{"id": p.layer.id, "title": p.title, "unit": p.layer.unit(state.lang if state else "en") or None,
-                    "year": p.year_label or None, "source": p.layer.source, "licence": p.layer.licence} for p in ok],
-        "sources": sorted({p.layer.source for p in ok}),
-        "licences": sorted({p.layer.licence for p in ok}),
+                    "year": p.year_label or None, "source": layers.provenance(p.layer)[0],
+                    "licence": layers.provenance(p.layer)[1]} for p in ok],
+        "sources": sorted({layers.provenance(p.layer)[0] for p in ok}),
+        "licences": sorted({layers.provenance(p.layer)[1] for p in ok}),
         "citation": citation(state, url, today),
         "url": url,
         "date": today,

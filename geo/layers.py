@@ -225,7 +225,7 @@ def fmt_number(v: float, unit: str = "", lang: str = "en") -> str:
 
 def source_line(layer: catalog.Layer, lang: str, extra: list[str] | None = None) -> str:
     """``Sources: publisher, title (year), link; … Licence: …`` in ``lang``: sources a reader
-    can reach. The full provenance (files, versions, build steps) is in ``layer.source`` and
+    can reach. The full provenance (files, versions, build steps) is :func:`provenance`, from
     data/manifest.json, shown one click away on the page."""
     cites = list(dict.fromkeys([*layer.citations(lang), *(extra or [])]))
     sep, end = ("；", "。") if lang == "zh" else ("; ", ".")
@@ -233,6 +233,31 @@ def source_line(layer: catalog.Layer, lang: str, extra: list[str] | None = None)
     text = f"{t('sources' if len(cites) > 1 else 'source', lang)}{col}{sep.join(cites)}" if cites else ""
     lic = f"{t('licence', lang)}{col}{layer.licence_text(lang)}{end}"
     return f"{text}. {lic}" if lang != "zh" and text else f"{text}{'。' if text else ''}{lic}"
+
+
+def provenance(layer: catalog.Layer) -> tuple[str, str]:
+    """``(sources, licences)`` of a layer: :func:`file_provenance` of the files it reads."""
+    return file_provenance(layer.files)
+
+
+def file_provenance(files) -> tuple[str, str]:
+    """``(sources, licences)`` from the manifest entries of data files: each source once (with
+    its package version where it has one), then each licence once. A file the manifest does not
+    list adds nothing (the page names it as a problem)."""
+    names: dict[str, None] = {}
+    lics: dict[str, None] = {}
+    for rel in files:
+        try:
+            entry = data.manifest_entry(rel)
+        except DataFileError:
+            continue
+        for src in entry.get("sources", []):
+            name, ver = str(src.get("name", "")).strip(), src.get("version")
+            if name:
+                names[f"{name} {ver}" if ver and str(ver) not in name else name] = None
+            if src.get("licence"):
+                lics[str(src["licence"]).strip()] = None
+    return "; ".join(names), "; ".join(lics)
 
 
 def citations(layer: catalog.Layer, lang: str) -> list[str]:
@@ -707,11 +732,6 @@ def mercator_to_latlon_bounds(b: tuple[float, float, float, float]) -> list[list
     w, s = tr.transform(b[0], b[1])
     e, n = tr.transform(b[2], b[3])
     return [[s, w], [n, e]]
-
-
-def class_areas(view_id: str) -> dict[int, float]:
-    """Mountain area (km²) per class for a view (:func:`geo.figures.class_km2`)."""
-    return figures.class_km2(view_id)
 
 
 def legends(prepared: list[Prepared]) -> list[Legend]:

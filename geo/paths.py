@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: Derived files the app reads; committed. Overridable for tests (poisoned copies, faults).
-DATA_DIR = Path(os.environ.get("ATLAS_DATA_DIR", ROOT / "data"))
 #: Downloaded raw inputs (ignored by git).
 CACHE_DIR = Path(os.environ.get("ATLAS_CACHE_DIR", ROOT / ".cache" / "raw"))
 #: Copies of researched tables and the resolution text from ../shared, with provenance; committed.
@@ -17,5 +15,6 @@ MANIFEST = "manifest.json"
 
 
 def data_dir() -> Path:
-    """The data directory in force (re-read so tests can point it elsewhere)."""
+    """Derived files the app reads (committed): ``data/``, or ``ATLAS_DATA_DIR`` (re-read on every
+    call, so tests can point it at a poisoned or damaged copy)."""
     return Path(os.environ.get("ATLAS_DATA_DIR", ROOT / "data"))

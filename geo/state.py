@@ -25,6 +25,30 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 _MAX_LEN = 400  # longer values are rejected outright
 
 
+def one_value(params: Mapping[str, object], name: str) -> tuple[str | None, bool]:
+    """``(value, bad)`` of URL parameter ``name``: ``(None, False)`` when absent; ``bad`` for a
+    repeated key, an over-long value or one with control characters (the value is then None)."""
+    raw = params.get(name)
+    if raw is None:
+        return None, False
+    if isinstance(raw, (list, tuple)):
+        if len(raw) != 1:
+            return None, True
+        raw = raw[0]
+    if not isinstance(raw, str) or len(raw) > _MAX_LEN or not raw.isprintable():
+        return None, True
+    return raw, False
+
+
+def choice(params: Mapping[str, object], name: str, allowed, default: str) -> tuple[str, bool]:
+    """``(value, bad)`` of a parameter that must be one of ``allowed`` (``default`` when absent or
+    bad): how pages read their own parameters (``lang`` on the reader, ``view`` on indicators)."""
+    raw, bad = one_value(params, name)
+    if raw is None:
+        return default, bad
+    return (raw, False) if raw in allowed else (default, True)
+
+
 @dataclass(frozen=True)
 class ViewState:
     view: str
@@ -57,17 +81,9 @@ class ViewState:
         out: dict[str, object] = {}
 
         def one(name: str) -> str | None:
-            raw = params.get(name)
-            if raw is None:
-                return None
-            if isinstance(raw, (list, tuple)):
-                if len(raw) != 1:
-                    bad.append(name)
-                    return None
-                raw = raw[0]
-            if not isinstance(raw, str) or len(raw) > _MAX_LEN or not raw.isprintable():
+            raw, wrong = one_value(params, name)
+            if wrong:
                 bad.append(name)
-                return None
             return raw
 
         lang = one("lang")

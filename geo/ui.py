@@ -29,14 +29,13 @@ MAP_HEIGHT = 600
 # state
 
 
-def _raw_params() -> dict[str, list[str]]:
+def _raw_params(names=PARAMS) -> dict[str, list[str]]:
     qp = st.query_params
-    return {k: qp.get_all(k) for k in PARAMS if k in qp}
+    return {k: qp.get_all(k) for k in names if k in qp}
 
 
 def current_lang() -> str:
-    vals = st.query_params.get_all("lang") if "lang" in st.query_params else []
-    return vals[0] if len(vals) == 1 and vals[0] in LANGS else "en"
+    return state_mod.choice(_raw_params(("lang",)), "lang", LANGS, "en")[0]
 
 
 def page_state(view_id: str) -> ViewState:
@@ -691,9 +690,8 @@ READER_MAP_HEIGHT = 380
 
 def _checked_lang() -> str:
     """The page language from the URL; a notice (naming the parameter only) for a bad value."""
-    lang = current_lang()
-    raw_lang = st.query_params.get_all("lang") if "lang" in st.query_params else []
-    if raw_lang and (len(raw_lang) != 1 or raw_lang[0] not in LANGS):  # repeated keys too, like map pages
+    lang, bad = state_mod.choice(_raw_params(("lang",)), "lang", LANGS, "en")
+    if bad:  # repeated keys too, like map pages
         st.warning(t("notice_bad_param", lang, name="lang"), icon="⚠️")
     return lang
 
@@ -843,9 +841,8 @@ def indicators_page() -> None:
     st.session_state["_view_id"] = "indicators"
     lang = current_lang()
     views = ["world", *catalog.RANGE_VIEWS]
-    raw = st.query_params.get_all("view") if "view" in st.query_params else []
-    view_id = raw[0] if len(raw) == 1 and raw[0] in views else "world"
-    if raw and view_id != raw[0]:
+    view_id, bad = state_mod.choice(_raw_params(("view",)), "view", views, "world")
+    if bad:
         st.warning(t("notice_bad_param", lang, name="view"), icon="⚠️")
     view_id = st.sidebar.selectbox(t("choose_view", lang), views, index=views.index(view_id),
                                    format_func=lambda v: catalog.view(v).title(lang), key="ind_view")
@@ -937,7 +934,7 @@ def compare_page() -> None:
         st.dataframe(compare.member_indicators(lang), hide_index=True, width="stretch")
         srcs = dict.fromkeys(compare.sdg_source(x)[0] for x in compare.SHOWN_SDG)
         st.caption(f"{t('sources', lang)}: " + layers.esc(" · ".join(srcs)) + " · " + t("members", lang) + ": "
-                   + layers.esc(catalog.MEMBERS_SOURCE))
+                   + layers.esc(layers.file_provenance(("tables/regional_members.csv",))[0]))
         st.download_button(t("compare_download", lang), compare.csv_bytes(lang), file_name=f"mountain-atlas_compare_{lang}.csv",
                            mime="text/csv", icon=":material/download:", key="compare_csv")
     except DataFileError as e:

@@ -131,7 +131,7 @@ def test_catalogue_views_and_layers_are_consistent():
             assert lid in v.allowed_layers
         assert v.default_indicator is None or v.default_indicator in catalog.INDICATORS
     for lay in catalog.LAYERS.values():
-        assert lay.files and lay.title_en and lay.title_zh and lay.source and lay.licence
+        assert lay.files and lay.title_en and lay.title_zh and lay.licence and all(layers.provenance(lay))
 
 
 def test_every_allowed_layer_prepares_valid_geometry_on_the_real_data():

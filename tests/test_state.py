@@ -131,3 +131,14 @@ def test_one_url_builder_for_shared_and_cited_addresses(monkeypatch):
     monkeypatch.delenv("ATLAS_PUBLIC_URL")
     assert public_url(ViewState.default("world")) == "http://localhost:8501/"
     assert page_url("", "compare", {"lang": "zh", "x": "a b&c"}) == "/compare?lang=zh&x=a+b%26c"
+
+
+@pytest.mark.parametrize("raw,expected", [
+    (None, ("world", False)), (["alps"], ("alps", False)), (["moon"], ("world", True)), (["alps", "andes"], ("world", True)),
+    ([HOSTILE[0]], ("world", True)), (["alps\x00"], ("world", True)), (["a" * 401], ("world", True)),
+])
+def test_a_page_parameter_is_one_allowed_value_or_the_default_with_a_notice(raw, expected):
+    from geo.state import choice
+
+    params = {} if raw is None else {"view": raw}
+    assert choice(params, "view", ("world", "alps", "andes"), "world") == expected

@@ -166,8 +166,16 @@ def sdg_meta() -> dict:
     return json_file("sdg/series.json")
 
 
+SDG_COLUMNS = ["iso3", "name", "year", "value"]
+
+
 def sdg_series(code: str) -> pd.DataFrame:
-    return table(f"sdg/{code}.csv")
+    """Country totals of SDG series ``code`` (:data:`SDG_COLUMNS`; ``year`` int, ``value`` float)."""
+    rel = f"sdg/{code}.csv"
+    df = table(rel)
+    if list(df.columns) != SDG_COLUMNS:
+        raise DataFileError(f"data file {rel} has columns {list(df.columns)}, expected {SDG_COLUMNS}")
+    return df
 
 
 def paragraphs() -> list[dict]:

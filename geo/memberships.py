@@ -3,9 +3,8 @@
 
 Build step ``memberships`` writes ``tables/regional_members.csv``, ``tables/regional_facts.csv``,
 ``tables/partnership_members.csv``, ``tables/partnership_counts.csv`` and
-``tables/partnership_meta.json`` (columns in ``docs/DATA.md``). The app reads them with the pure
-loaders :func:`load_regional_members`, :func:`load_partnership_members`,
-:func:`load_partnership_counts` and :func:`load_partnership_meta`.
+``tables/partnership_meta.json`` (columns in ``docs/DATA.md``). The app reads them through
+:mod:`geo.data`, like every derived file.
 
 The Partnership member list is PARTIAL. A country absent from it is "not listed in our
 sources", never "not a member": :func:`completeness` says how partial the list is, against
@@ -27,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from geo import catalog
-from geo.errors import BuildError, DataFileError
+from geo.errors import BuildError
 
 #: Body names as written in the researched tables -> body id.
 BODY_NAMES = {
@@ -333,57 +332,6 @@ def _zh_country(name: str, iso3: str) -> str:
         return name
 
 
-# loaders for the app ------------------------------------------------------------------------
-
-def _read_table(data_dir, rel: str, columns: list[str]) -> pd.DataFrame:
-    path = Path(data_dir) / rel
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataFileError(f"data file {rel} is missing in {data_dir}") from None
-    except Exception as e:
-        raise DataFileError(f"data file {rel} cannot be read: {e}") from e
-    if list(df.columns) != columns:
-        raise DataFileError(f"data file {rel} has columns {list(df.columns)}, expected {columns}")
-    return df
-
-
-def load_regional_members(data_dir) -> pd.DataFrame:
-    """``tables/regional_members.csv`` as strings (``iso3`` empty for the EU)."""
-    return _read_table(data_dir, "tables/regional_members.csv", ["body_id", "body_name", "member_name", "iso3", "role", "source"])
-
-
-def load_regional_facts(data_dir) -> pd.DataFrame:
-    """``tables/regional_facts.csv``; ``value_num`` a float where the published value is a plain number."""
-    df = _read_table(data_dir, "tables/regional_facts.csv", ["body_id", "field", "value", "value_num", "note", "source"])
-    df["value_num"] = pd.to_numeric(df["value_num"].replace("", None))
-    return df
-
-
-def load_partnership_members(data_dir) -> pd.DataFrame:
-    """``tables/partnership_members.csv`` as strings (``iso3`` empty for organizations). PARTIAL."""
-    return _read_table(data_dir, "tables/partnership_members.csv", ["name", "iso3", "category", "as_of", "certainty", "source"])
-
-
-def load_partnership_counts(data_dir) -> pd.DataFrame:
-    """``tables/partnership_counts.csv``; ``year`` and counts as nullable integers (``<NA>`` undated/unknown)."""
-    df = _read_table(data_dir, "tables/partnership_counts.csv", ["year", "as_of", *COUNT_COLUMNS, "note", "source"])
-    for c in ["year", *COUNT_COLUMNS]:
-        df[c] = pd.array([int(v) if v else None for v in df[c]], dtype="Int64")
-    return df
-
-
-def load_partnership_meta(data_dir) -> dict:
-    """``tables/partnership_meta.json``: the completeness statement (see :func:`completeness`)."""
-    path = Path(data_dir) / "tables/partnership_meta.json"
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"data file tables/partnership_meta.json is missing in {data_dir}") from None
-    except ValueError as e:
-        raise DataFileError(f"data file tables/partnership_meta.json cannot be read: {e}") from e
-
-
 # build step ---------------------------------------------------------------------------------
 
 def read_source(path: Path) -> pd.DataFrame:
@@ -443,5 +391,4 @@ def build(ctx) -> None:
 
 
 __all__ = ["BODY_NAMES", "ALIASES", "regional_members", "regional_facts", "partnership_members", "partnership_counts",
-           "completeness", "load_regional_members", "load_regional_facts", "load_partnership_members", "load_partnership_counts",
-           "load_partnership_meta", "plain_number", "year_of", "normalise_category", "build"]
+           "completeness", "plain_number", "year_of", "normalise_category", "build"]

@@ -1,8 +1,8 @@
 """SDG indicator series from the Open SDG extracts in ``data/sources/sdg/``.
 
 Build step ``sdg`` writes ``sdg/<SERIES>.csv`` (``iso3,name,year,value``, one row per country and
-year, sorted) and ``sdg/series.json``; the app reads them with :func:`load_series` and
-:func:`list_series`.
+year, sorted) and ``sdg/series.json``; the app reads them through :mod:`geo.data`. Titles and
+units in both languages are the catalogue's (:mod:`geo.catalog`).
 
 Source
     ``data/sources/sdg/PROVENANCE.md``: UN SDG Global Database series as republished in the
@@ -38,12 +38,11 @@ from __future__ import annotations
 import io
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 
 from geo import catalog
-from geo.errors import BuildError, DataFileError
+from geo.errors import BuildError
 
 #: Columns that are not disaggregations.
 BASE_COLUMNS = ("Year", "SeriesCode", "GeoAreaName", "Value")
@@ -283,49 +282,6 @@ def _catalogue_series() -> tuple[str, ...]:
     return tuple(lay.sdg_code for lay in catalog.LAYERS.values() if lay.sdg_code)
 
 
-# loaders for the app ------------------------------------------------------------------------
-
-def list_series(data_dir) -> list[dict]:
-    """The entries of ``sdg/series.json`` in code order.
-
-    Raises
-    ------
-    DataFileError
-        If the file is missing or unreadable.
-    """
-    path = Path(data_dir) / "sdg/series.json"
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(f"data file sdg/series.json is missing in {data_dir}") from None
-    except ValueError as e:
-        raise DataFileError(f"data file sdg/series.json cannot be read: {e}") from e
-    return [meta[k] for k in sorted(meta)]
-
-
-def load_series(code: str, data_dir) -> pd.DataFrame:
-    """Country totals of series ``code``: ``iso3`` (str), ``name``, ``year`` (int), ``value`` (float).
-
-    Raises
-    ------
-    DataFileError
-        If the series is not listed in ``sdg/series.json`` or its file is missing or damaged.
-    """
-    known = {m["code"]: m for m in list_series(data_dir)}
-    if code not in known:
-        raise DataFileError(f"SDG series {code!r} is not in sdg/series.json (has {sorted(known)})")
-    rel = known[code]["file"]
-    try:
-        df = pd.read_csv(Path(data_dir) / rel, dtype={"iso3": str, "name": str}, keep_default_na=False)
-    except FileNotFoundError:
-        raise DataFileError(f"data file {rel} is missing in {data_dir}") from None
-    except Exception as e:
-        raise DataFileError(f"data file {rel} cannot be read: {e}") from e
-    if list(df.columns) != ["iso3", "name", "year", "value"]:
-        raise DataFileError(f"data file {rel} has columns {list(df.columns)}, expected ['iso3', 'name', 'year', 'value']")
-    return df.astype({"year": int, "value": float})
-
-
 #: file -> (series code, country-total selection), for callers and tests that iterate the files.
 FILES: dict[str, tuple[str, dict[str, str]]] = {
     "indicator_15-4-2-ER_MTN_GRNCVI.csv": ("ER_MTN_GRNCVI", TOTALS["ER_MTN_GRNCVI"]),
@@ -341,5 +297,4 @@ FILES: dict[str, tuple[str, dict[str, str]]] = {
     "indicator_1-5-1-VC_DSR_AFFCT.csv": ("VC_DSR_AFFCT", {}),
 }
 
-__all__ = ["TOTALS", "ALIASES", "FILES", "read_provenance", "match_names", "select_totals", "country_totals", "build",
-           "list_series", "load_series"]
+__all__ = ["TOTALS", "ALIASES", "FILES", "read_provenance", "match_names", "select_totals", "country_totals", "build"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo import paths, sdg
+from geo import catalog, data, paths, sdg
 from geo.errors import BuildError, DataFileError
 
 D = paths.ROOT / "data"
@@ -55,7 +55,7 @@ def test_wrong_series_code_fails():
 
 @pytest.mark.parametrize("fname,code", [(f, c) for f, (c, _) in sdg.FILES.items()])
 def test_totals_only_one_row_per_country_and_year(fname, code):
-    out = sdg.load_series(code, D)
+    out = data.sdg_series(code)
     assert list(out.columns) == ["iso3", "name", "year", "value"]
     assert not out.duplicated(["iso3", "year"]).any()
     assert out["iso3"].str.fullmatch(r"[A-Z]{3}").all()
@@ -66,7 +66,7 @@ def test_totals_only_one_row_per_country_and_year(fname, code):
 
 def test_grncvi_totals_are_the_index_not_a_land_cover_share():
     df = _read("indicator_15-4-2-ER_MTN_GRNCVI.csv")
-    out = sdg.load_series("ER_MTN_GRNCVI", D).set_index(["iso3", "year"])["value"]
+    out = data.sdg_series("ER_MTN_GRNCVI").set_index(["iso3", "year"])["value"]
     alb = df[(df["GeoAreaName"] == "Albania") & (df["Year"] == "2000") & (df["Bioclimatic belt"] == "TOTAL") & (df["Land cover"] == "MGCI")]
     assert out[("ALB", 2000)] == pytest.approx(float(alb["Value"].iloc[0]))
     assert out.between(0, 100).all()
@@ -84,13 +84,13 @@ def test_grncov_total_is_the_green_cover_area():
     cvi = cvi[(cvi["Bioclimatic belt"] == "TOTAL") & (cvi["Land cover"] == "MGCI")].set_index(["GeoAreaName", "Year"])["Value"].astype(float)
     allcov = tot.drop(columns="MGCI").fillna(0).sum(axis=1)
     assert ((tot["MGCI"] / allcov * 100 - cvi).abs()).max() < 0.02
-    out = sdg.load_series("ER_MTN_GRNCOV", D).set_index(["iso3", "year"])["value"]
+    out = data.sdg_series("ER_MTN_GRNCOV").set_index(["iso3", "year"])["value"]
     assert out[("ALB", 2000)] == pytest.approx(tot.loc[("Albania", "2000"), "MGCI"])
 
 
 def test_degradation_totals_use_the_total_belt():
     df = _read("indicator_15-4-2-ER_MTN_DGRDP.csv")
-    out = sdg.load_series("ER_MTN_DGRDP", D)
+    out = data.sdg_series("ER_MTN_DGRDP")
     total_rows = df[df["Bioclimatic belt"] == "TOTAL"].drop_duplicates()
     assert len(out) == len(total_rows)
 
@@ -112,21 +112,36 @@ def test_disaggregated_rows_are_dropped_for_plain_series():
 
 
 def test_series_json(prov):
-    meta = {m["code"]: m for m in sdg.list_series(D)}
+    meta = data.sdg_meta()
     assert set(meta) == {c for c, _ in sdg.FILES.values()}
     for code, m in meta.items():
         assert {"code", "title_en", "title_zh", "unit", "indicator", "file", "source", "licence", "years", "countries"} <= set(m)
         assert m["file"] == f"sdg/{code}.csv"
         assert "cf1b5e44" in m["source"] and "UN SDG Global Database" in m["source"] and "central-asia-sdg-platform/data" in m["source"]
-        df = sdg.load_series(code, D)
+        df = data.sdg_series(code)
         assert m["countries"] == df["iso3"].nunique() and m["years"] == sorted(df["year"].unique().tolist())
-        assert m["title_zh"] and not m["title_zh"].isascii()
+        lay = catalog.layer(f"sdg_{code}")  # titles and units are the catalogue's
+        assert (m["title_zh"], m["unit_zh"]) == (lay.title_zh, lay.unit_zh) and not m["title_zh"].isascii()
     assert meta["ER_MTN_GRNCVI"]["indicator"] == "15.4.2" and meta["ER_MTN_GRNCVI"]["unit"] == "percent"
     assert meta["VC_DSR_MORT"]["indicator"] == "1.5.1"
 
 
-def test_loaders_name_missing_things(tmp_path):
-    with pytest.raises(DataFileError, match="series.json"):
-        sdg.list_series(tmp_path)
+def test_reader_names_an_unknown_series_and_a_file_with_other_columns(tmp_path, monkeypatch):
     with pytest.raises(DataFileError, match="NOPE"):
-        sdg.load_series("NOPE", D)
+        data.sdg_series("NOPE")
+    import json
+    import shutil
+
+    from geo.raw import sha256_file
+
+    root = tmp_path / "data"
+    (root / "sdg").mkdir(parents=True)
+    shutil.copy(D / "manifest.json", root / "manifest.json")
+    bad = root / "sdg/AG_LND_FRST.csv"
+    bad.write_text("iso3,year,value\nNPL,2020,1\n", encoding="utf-8")
+    doc = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    doc["files"]["sdg/AG_LND_FRST.csv"]["sha256"] = sha256_file(bad)
+    (root / "manifest.json").write_text(json.dumps(doc), encoding="utf-8")
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
+    with pytest.raises(DataFileError, match="sdg/AG_LND_FRST.csv has columns"):
+        data.sdg_series("AG_LND_FRST")

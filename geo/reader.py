@@ -67,7 +67,7 @@ class MapLink:
 
     state: ViewState
     page: str  # view id of the page that opens this map on its own ("indicators" or a view)
-    note: str  # what the map shows, from links.csv (project-written, English)
+    note: str  # what the map shows, from links.csv (project-written) in the page's language
 
 
 def link_state(view: str, layer_ids: tuple[str, ...], lang: str) -> ViewState:
@@ -85,8 +85,9 @@ def link_state(view: str, layer_ids: tuple[str, ...], lang: str) -> ViewState:
 
 
 def map_links(pid: str, links, lang: str) -> list[MapLink]:
-    """The maps of paragraph ``pid`` from the links table (``paragraph_id, view, layers, note``),
-    in table order; views the atlas does not know are skipped."""
+    """The maps of paragraph ``pid`` from the links table (``paragraph_id, view, layers, note,
+    note_zh``), in table order, with the note in ``lang``; views the atlas does not know are
+    skipped."""
     out = []
     for _, r in links[links["paragraph_id"] == pid].iterrows():
         view = str(r["view"])
@@ -94,7 +95,8 @@ def map_links(pid: str, links, lang: str) -> list[MapLink]:
             continue
         raw = r["layers"] if isinstance(r["layers"], str) else ""
         ids = tuple(x for x in raw.split(";") if x)
-        note = r["note"] if isinstance(r.get("note"), str) else ""
+        col = "note_zh" if lang == "zh" else "note"
+        note = r[col] if isinstance(r.get(col), str) else ""
         out.append(MapLink(link_state(view, ids, lang), view, note))
     return out
 

@@ -64,7 +64,7 @@ ADOPTED_ZH = "2007年12月19日 第78次全体会议"
 KINDS = ("title", "preamble", "operative", "footnote")
 #: What every place showing a summary must say.
 UNOFFICIAL_NOTE = "Unofficial summary by the Mountain Atlas project; the official text is the Chinese version shown."
-LINK_FIELDS = ("paragraph_id", "view", "layers", "note")
+LINK_FIELDS = ("paragraph_id", "view", "layers", "note", "note_zh")
 PARAGRAPH_FIELDS = ("id", "kind", "number", "text_zh", "summary_en", "title_en", "title_zh", "footnotes")
 
 TEXT_FILE = "resolution/A_RES_62_196_zh.txt"
@@ -429,7 +429,7 @@ def check_summaries(summaries: dict[str, dict], paras: list[Paragraph]) -> None:
 
 
 def read_links(path: Path | str) -> list[dict]:
-    """Rows of an authored or built link table (``paragraph_id,view,layers,note``).
+    """Rows of an authored or built link table (``paragraph_id,view,layers,note,note_zh``).
 
     Raises
     ------
@@ -481,6 +481,8 @@ def check_links(links: list[dict], paras: list[Paragraph]) -> None:
                 raise BuildError(f"links.csv line {i}: layer {lid!r} cannot be shown on {view}")
         if not (row.get("note") or "").strip():
             raise BuildError(f"links.csv line {i}: note is empty")
+        if not re.search(r"[\u4e00-\u9fff]", row.get("note_zh") or ""):
+            raise BuildError(f"links.csv line {i}: note_zh has no Chinese note")
     unlinked = [v for v in catalog.VIEWS if v not in {r["view"] for r in links}]
     if unlinked:
         raise BuildError(f"links.csv links no paragraph to views {unlinked}")

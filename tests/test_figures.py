@@ -126,7 +126,6 @@ def test_all_figures_for_a_range_come_from_range_figures(patched_alps):
     assert rows[0][1] == "123,456 km²" and rows[1][1] == "65,432 km²"
     # class chart data
     assert figures.class_km2("alps")[6] == 56790.0
-    assert layers.class_areas("alps")[3] == 11111.0
     # tooltips
     ext = layers.prepare("alps", "range_extent", "zh")
     assert "123,456 平方公里" in ext.gdf["tip"].iloc[0]

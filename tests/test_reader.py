@@ -61,6 +61,8 @@ def test_op28_is_the_alps_with_the_alpine_convention_and_extent():
     assert {"range_extent", "region_alpine-convention"} <= set(m.state.layers)
     assert set(ViewState.default("alps").layers) <= set(m.state.layers)
     assert m.note == next(r["note"] for r in _links_file() if r["paragraph_id"] == "OP28")
+    zh = reader.map_links("OP28", data.links(), "zh")[0]
+    assert zh.note == next(r["note_zh"] for r in _links_file() if r["paragraph_id"] == "OP28") and "阿尔卑斯" in zh.note
 
 
 def test_every_linked_paragraph_gets_a_map_with_only_allowed_layers():

@@ -301,10 +301,11 @@ def test_bad_summaries_and_links_fail_the_build(tmp_path, monkeypatch):
     with pytest.raises(BuildError, match="Unofficial summary"):
         _build_with(tmp_path / "b", monkeypatch, **{"summary_en.json": json.dumps(doc, ensure_ascii=False)})
     links = (paths.SOURCES_DIR / resolution.LINKS_FILE).read_text(encoding="utf-8")
-    for bad, msg in ((links + "OP40,world,places,x\n", "OP40"), (links + "OP1,moon,places,x\n", "moon"),
-                     (links + "OP1,world,glaciers,x\n", "glaciers"),
-                     (links + "OP2,partnership,partnership_timeline,x\n", "partnership_timeline"),
-                     (links + "OP2,world,range_extent,x\n", "cannot be shown on world"),
+    for bad, msg in ((links + "OP40,world,places,x,地\n", "OP40"), (links + "OP1,moon,places,x,地\n", "moon"),
+                     (links + "OP1,world,glaciers,x,地\n", "glaciers"),
+                     (links + "OP2,partnership,partnership_timeline,x,地\n", "partnership_timeline"),
+                     (links + "OP2,world,range_extent,x,地\n", "cannot be shown on world"),
+                     (links + "OP1,alps,places,x,map\n", "note_zh"),
                      ("\n".join(ln for ln in links.splitlines() if ",andes," not in ln) + "\n", "andes")):
         with pytest.raises(BuildError, match=msg):
             _build_with(tmp_path / msg, monkeypatch, **{"links.csv": bad})

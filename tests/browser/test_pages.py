@@ -154,7 +154,11 @@ def check_map(page, lang: str, size: str, name: str) -> list[str]:
         problems.append(f"legend button {toggle.inner_text()!r}")
     for _ in range(2):
         was = toggle.get_attribute("aria-expanded")
-        toggle.click()
+        try:
+            toggle.click(timeout=20_000)
+        except PlaywrightTimeout:
+            problems.append("the legend button cannot be clicked")
+            break
         now = toggle.get_attribute("aria-expanded")
         if now == was or body.is_visible() != (now == "true"):
             problems.append(f"the legend toggle went from {was} to {now}, body visible: {body.is_visible()}")

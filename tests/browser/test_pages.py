@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.error
 import urllib.request
 
@@ -237,13 +236,11 @@ def test_every_page_in_the_language_at_the_size(browser, app_url, lang, size):
             page.on("pageerror", lambda e, n=name: errors[n].append(str(e)))
             page.goto(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_until="commit")
         for name, page in tabs.items():
-            t0 = time.monotonic()
             page.bring_to_front()
             problems = check_page(page, app_url, name, lang, size)
             if errors[name]:
                 problems.append(f"page errors: {errors[name][:3]}")
             failures += [f"{name}: {p}" for p in problems]
-            print("TIMING", name, lang, size, round(time.monotonic() - t0, 1), flush=True)
     finally:
         ctx.close()
     assert not failures, f"{len(failures)} problems ({lang}, {size}):\n" + "\n".join(failures)

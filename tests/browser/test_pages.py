@@ -111,8 +111,9 @@ OWN_LINKS_JS = """base => Array.from(document.querySelectorAll('a[href]')).map(a
 
 
 def check_map(page, lang: str, size: str, name: str) -> list[str]:
-    """A drawn map: the wheel scrolls the page and leaves the zoom alone; the legend opens and closes,
-    and opened on a narrow map covers at most 45 % of it, clear of the zoom buttons and layer control."""
+    """A drawn map: the wheel scrolls the page and leaves the zoom alone; the legend opens and closes;
+    opened, it keeps clear of the zoom buttons and layer control, a tooltip shows on top of it, and on a
+    phone (or any map under 600 px) it covers at most 45 % of the map's area and about 40 % of its height."""
     problems = []
     frame_el = page.locator(MAP_IFRAME).first
     frame_el.wait_for()

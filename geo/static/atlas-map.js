@@ -85,7 +85,7 @@
         return L.circleMarker(latlng, Object.assign(styleOf(spec.styles[f.properties.__s]), {radius: 6}));
       },
       onEachFeature: function (f, layer) {
-        if (f.properties.__t) layer.bindTooltip(f.properties.__t, {sticky: true});
+        if (f.properties.__t) layer.bindTooltip(f.properties.__t, {sticky: true, pane: TIP_PANE});
       }
     });
   }
@@ -104,6 +104,20 @@
     });
   }
 
+  /* The opened legend keeps clear of the controls at the top (zoom buttons, layer control), and on a
+   * narrow map (< 600 px wide) takes at most 40 % of the map's height; its body scrolls. */
+  function fitLegend(map, box, btn) {
+    var el = map.getContainer(), top0 = el.getBoundingClientRect().top, topEnd = 0;
+    el.querySelectorAll(".leaflet-top .leaflet-control").forEach(function (c) {
+      var r = c.getBoundingClientRect();
+      if (r.height) topEnd = Math.max(topEnd, r.bottom - top0);
+    });
+    var size = map.getSize(), bottom = box.getBoundingClientRect().bottom - top0;
+    var room = bottom - topEnd - 10;  // everything between the top controls and the legend's foot
+    if (size.x < 600) room = Math.min(room, 0.4 * size.y);
+    box.style.setProperty("--ma-room", Math.max(room - btn.offsetHeight, 24) + "px");
+  }
+
   function legendControl(map, spec) {
     var ctl = L.control({position: "bottomright"});
     ctl.onAdd = function () {
@@ -119,14 +133,18 @@
         btn.setAttribute("aria-expanded", open ? "true" : "false");
         btn.textContent = (open ? "▾ " : "▸ ") + spec.labels.legend;
         btn.title = open ? spec.labels.hide_legend : spec.labels.show_legend;
+        if (open && box.parentNode) fitLegend(map, box, btn);
       }
       set(window.innerWidth >= 600 && window.innerHeight >= 360);
       L.DomEvent.on(btn, "click", function (e) { L.DomEvent.stop(e); set(box.classList.contains("ma-collapsed")); });
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
+      map.on("resize", function () { fitLegend(map, box, btn); });
+      ctl.fit = function () { fitLegend(map, box, btn); };
       return box;
     };
     ctl.addTo(map);
+    ctl.fit();
     return ctl;
   }
 
@@ -143,17 +161,14 @@
     }, {capture: true});
   }
 
-  /* Tooltips are never hidden by the legend: it fades while a tooltip overlaps it. */
-  function tooltipsOverLegend(map, legend) {
-    map.on("tooltipopen tooltipclose mousemove", function () {
-      var box = legend.getContainer(), tips = document.querySelectorAll(".leaflet-tooltip"), hit = false;
-      var b = box.getBoundingClientRect();
-      tips.forEach(function (t) {
-        var r = t.getBoundingClientRect();
-        if (r.right > b.left && r.left < b.right && r.bottom > b.top && r.top < b.bottom) hit = true;
-      });
-      box.classList.toggle("ma-faded", hit);
-    });
+  /* Tooltips are never hidden by the legend or the other controls: they live in a pane above the
+   * control corners (a pane inside the map pane cannot rise above them), kept where the map pane is. */
+  var TIP_PANE = "matips";
+  function tooltipPane(map) {
+    var pane = map.createPane(TIP_PANE, map.getContainer()), mapPane = map.getPane("mapPane");
+    function follow() { L.DomUtil.setPosition(pane, L.DomUtil.getPosition(mapPane) || L.point(0, 0)); }
+    map.on("move zoom viewreset zoomend moveend resize", follow);
+    follow();
   }
 
   function problem(map, text) {
@@ -174,6 +189,7 @@
 
   function start(map, specName, bounds, labels) {
     window.AtlasMap.map = map;
+    tooltipPane(map);
     keepFitted(map, bounds);
     wheelManners(map, labels);
     return getJSON(specName).then(function (spec) {
@@ -193,8 +209,7 @@
           overlays[b.spec.title] = b.layer;
         });
         L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
-        var legend = legendControl(map, spec);
-        tooltipsOverLegend(map, legend);
+        legendControl(map, spec);
         if (missing.length) problem(map, spec.labels.load_error + " " + missing.join(", "));
         document.documentElement.setAttribute("data-atlas", "drawn");
       });

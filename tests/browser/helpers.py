@@ -36,6 +36,40 @@ DRAWN_READY = ("() => window.L && document.documentElement.getAttribute('data-at
                "document.querySelector('.leaflet-container') && "
                "(Array.from(document.querySelectorAll('img.leaflet-image-layer')).some(i => i.complete && i.naturalWidth > 0) || "
                "document.querySelectorAll('path.leaflet-interactive, .leaflet-overlay-pane canvas').length > 0)")
+#: Streamlit has finished the page's run and its title is on screen.
+PAGE_DONE_JS = ("() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning' "
+                "&& document.querySelector('[data-testid=stMain] h1') !== null")
+#: The visible caption lines of a page (source lines, notes), as shown.
+VISIBLE_CAPTIONS_JS = ("() => Array.from(document.querySelectorAll('[data-testid=stCaptionContainer]'))"
+                       ".filter(e => e.offsetParent !== null).map(e => e.innerText).filter(s => s.trim())")
+#: How far the page has scrolled (Streamlit scrolls its main block, not the window).
+PAGE_SCROLL_JS = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
+PAGE_SCROLL_TOP_JS = "() => { const m = document.querySelector('[data-testid=stMain]'); if (m) m.scrollTop = 0; window.scrollTo(0, 0); }"
+#: Inside a map frame: the boxes of the map, its legend and the controls at the top.
+MAP_BOXES_JS = """() => {
+  const box = s => { const e = document.querySelector(s); if (!e) return null;
+                     const r = e.getBoundingClientRect(); return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  return {map: box('.leaflet-container'), legend: box('.ma-legend'), zoom: box('.leaflet-control-zoom'),
+          layers: box('.leaflet-control-layers')};
+}"""
+#: Inside a map frame: open a feature's tooltip where the opened legend is; is the tooltip on top there?
+TOOLTIP_OVER_LEGEND_JS = """() => {
+  const m = AtlasMap.map, c = m.getContainer().getBoundingClientRect();
+  const lg = document.querySelector('.ma-legend').getBoundingClientRect();
+  let layer = null;
+  m.eachLayer(l => { if (!layer && l.feature && l.getTooltip && l.getTooltip()) layer = l; });
+  if (!layer) return 'no feature with a tooltip';
+  layer.openTooltip(m.containerPointToLatLng(L.point(lg.left + lg.width / 2 - c.left, lg.top + lg.height / 2 - c.top)));
+  const tip = layer.getTooltip().getElement(), r = tip.getBoundingClientRect();
+  const x0 = Math.max(r.left, lg.left), x1 = Math.min(r.right, lg.right), y0 = Math.max(r.top, lg.top), y1 = Math.min(r.bottom, lg.bottom);
+  if (x0 >= x1 || y0 >= y1) { layer.closeTooltip(); return 'the tooltip did not open over the legend'; }
+  tip.style.pointerEvents = 'auto';  // tooltips ignore the pointer; hit-test them for once
+  const hit = document.elementFromPoint((x0 + x1) / 2, (y0 + y1) / 2);
+  tip.style.pointerEvents = '';
+  layer.closeTooltip();
+  return hit && hit.closest('.leaflet-tooltip') ? 'ok' : 'the tooltip is under ' + (hit ? hit.className : 'nothing');
+}"""
+CJK = re.compile(r"[\u4e00-\u9fff]")
 LAYER_LABELS_JS = ("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label, "
                    ".leaflet-control-layers-base label')).map(l => l.textContent.trim())")
 
@@ -123,6 +157,30 @@ def settle(page, timeout_ms: int = 15_000) -> None:
     except PlaywrightTimeout:
         pass
     page.wait_for_timeout(300)  # let Leaflet finish its canvas frame
+
+
+def caption_problems(captions: list[str], lang: str) -> list[str]:
+    """What is wrong with a page's caption lines in ``lang``: a Latin-only line (or English labels) on a
+    Chinese page, a full-width colon on an English one, a repository path shown as a source."""
+    out = []
+    for c in captions:
+        if lang == "zh" and not CJK.search(c):
+            out.append(f"a Latin-only line on the Chinese page: {c[:120]!r}")
+        if lang == "zh" and ("Source:" in c or "Licence:" in c):
+            out.append(f"English labels on the Chinese page: {c[:120]!r}")
+        if lang == "en" and "：" in c:
+            out.append(f"a Chinese colon on the English page: {c[:120]!r}")
+        if "http" in c and ("data/manifest.json" in c or "docs/" in c):
+            out.append(f"a repository path as a source: {c[:120]!r}")
+    return out
+
+
+def boxes_overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+def area(b: dict) -> float:
+    return max(0.0, b["right"] - b["left"]) * max(0.0, b["bottom"] - b["top"])
 
 
 def shot(v: Visit, name: str) -> str:

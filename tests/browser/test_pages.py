@@ -12,7 +12,11 @@ import pytest
 
 from geo import catalog
 from geo.i18n import t
-from tests.browser.helpers import MAP_IFRAME, settle, shot
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser.helpers import (CJK, DRAWN_READY, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS, PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS,
+                                   TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area, boxes_overlap, caption_problems, settle, shot)
+from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
@@ -98,35 +102,149 @@ def test_artefacts_answer_with_validators_and_refuse_other_paths(visit, app_url)
     assert e.value.code == 404
 
 
-@pytest.mark.parametrize("path,lang,size", [("alps", "en", (1440, 900)), ("alps", "zh", (390, 844)),
-                                            ("", "zh", (1440, 900)), ("partnership", "en", (390, 844))])
-def test_map_manners_wheel_scrolls_the_page_and_the_legend_folds(visit, app_url, path, lang, size):
-    v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), viewport={"width": size[0], "height": size[1]})
-    frame = v.map_frame()
-    # the map refits when its frame is resized (in Leaflet's resize event, as its size changes): once it has
-    # the frame's new size, its zoom is final
+SIZES = {"desktop": (1440, 900), "phone": (390, 844)}
+#: Pages whose map is a live Leaflet map in a frame (the compare page shows still images).
+LIVE_MAP = {"world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership", "indicators", "resolution"}
+#: Links to the app's own pages (not its map files, health checks or media).
+OWN_LINKS_JS = """base => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)
+  .filter(h => h.startsWith(base) && !/\\/(artefacts|_stcore|media|embed)\\//.test(h.slice(base.length)))"""
+
+
+def check_map(page, lang: str, size: str, name: str) -> list[str]:
+    """A drawn map: the wheel scrolls the page and leaves the zoom alone; the legend opens and closes;
+    opened, it keeps clear of the zoom buttons and layer control, a tooltip shows on top of it, and on a
+    phone (or any map under 600 px) it covers at most 45 % of the map's area and about 40 % of its height."""
+    problems = []
+    frame_el = page.locator(MAP_IFRAME).first
+    frame_el.wait_for()
+    frame = frame_el.element_handle().content_frame()
+    frame.wait_for_function(DRAWN_READY, timeout=90_000)
+    title = frame_el.get_attribute("title") or ""
+    path = catalog.PAGE_PATHS[name]
+    if path in MAP_PAGES and title != t("map_alt", lang, title=catalog.view(MAP_PAGES[path]).title(lang)):
+        problems.append(f"map frame title {title!r}")
+    if lang == "zh" and not CJK.search(title):
+        problems.append(f"map frame title not in Chinese: {title!r}")
+    # once the map has its frame's size its zoom is final; a key press then stops it refitting, so any
+    # zoom change below can only come from the wheel
     frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
                             "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
-    # a key press counts as the reader's own move: the map stops refitting to its frame, so any zoom change
-    # below can only come from the wheel
     frame.evaluate("() => AtlasMap.map.getContainer().dispatchEvent(new KeyboardEvent('keydown', {key: 'Shift', bubbles: true}))")
-    assert v.page.locator(MAP_IFRAME).get_attribute("title") == t("map_alt", lang, title=catalog.view(MAP_PAGES[path]).title(lang))
     zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
-    scroller = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
-    v.page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); if (m) m.scrollTop = 0; window.scrollTo(0, 0); }")
-    v.page.locator(MAP_IFRAME).scroll_into_view_if_needed()
-    before = v.page.evaluate(scroller)
-    box = v.page.locator(MAP_IFRAME).bounding_box()
-    v.page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 150))
+    page.evaluate(PAGE_SCROLL_TOP_JS)
+    frame_el.scroll_into_view_if_needed()
+    before = page.evaluate(PAGE_SCROLL_JS)
+    box = frame_el.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + min(box["height"] / 2, 150))
+    up = before > 0  # a map at the foot of the page: the page can only scroll back up
     for _ in range(3):
-        v.page.mouse.wheel(0, 250)
-    v.page.wait_for_function(f"() => ({scroller})() > {before}", timeout=30_000)
-    assert frame.evaluate("() => AtlasMap.map.getZoom()") == zoom  # the page scrolled, the map did not zoom
+        page.mouse.wheel(0, -250 if up else 250)
+    try:
+        page.wait_for_function(f"() => ({PAGE_SCROLL_JS})() {'<' if up else '>'} {before}", timeout=30_000)
+    except PlaywrightTimeout:
+        problems.append("a wheel over the map did not scroll the page")
+    if frame.evaluate("() => AtlasMap.map.getZoom()") != zoom:
+        problems.append("a wheel over the map zoomed it")
+    # the legend: open it if folded, look, fold it, open it again (or the reverse)
+    frame_el.scroll_into_view_if_needed()
     toggle = frame.locator(".ma-legend-toggle")
+    body = frame.locator(".ma-legend-body")
     first = toggle.get_attribute("aria-expanded")
-    toggle.click()
-    assert toggle.get_attribute("aria-expanded") != first
-    assert toggle.inner_text().endswith(t("legend", lang))
+    if not toggle.inner_text().endswith(t("legend", lang)):
+        problems.append(f"legend button {toggle.inner_text()!r}")
+    for _ in range(2):
+        was = toggle.get_attribute("aria-expanded")
+        try:
+            toggle.click(timeout=20_000)
+        except PlaywrightTimeout:
+            problems.append("the legend button cannot be clicked")
+            break
+        now = toggle.get_attribute("aria-expanded")
+        if now == was or body.is_visible() != (now == "true"):
+            problems.append(f"the legend toggle went from {was} to {now}, body visible: {body.is_visible()}")
+        if now == "true":
+            b = frame.evaluate(MAP_BOXES_JS)
+            ratio = area(b["legend"]) / area(b["map"])
+            narrow = b["map"]["right"] - b["map"]["left"] < 600
+            tall = (b["legend"]["bottom"] - b["legend"]["top"]) / (b["map"]["bottom"] - b["map"]["top"])
+            if (size == "phone" or narrow) and (ratio > 0.45 or tall > 0.41):
+                problems.append(f"the opened legend covers {ratio:.0%} of the map and {tall:.0%} of its height")
+            tip = frame.evaluate(TOOLTIP_OVER_LEGEND_JS)
+            if tip != "ok":
+                problems.append(f"tooltip over the legend: {tip}")
+            for ctl in ("zoom", "layers"):
+                if b[ctl] is None or boxes_overlap(b["legend"], b[ctl]):
+                    problems.append(f"the opened legend covers the {ctl} control: {b['legend']} {b[ctl]}")
+            page.screenshot(path=str(ARTIFACTS / f"grid_{name}_{lang}_{size}_legend.png"))
+    if toggle.get_attribute("aria-expanded") != first:
+        problems.append("two clicks did not bring the legend back")
+    return problems
+
+
+def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]:
+    """One opened page: its language, links, captions, width and (if it has one) its live map."""
+    from geo.ui import page_title
+
+    problems = []
+    page.wait_for_function(PAGE_DONE_JS, timeout=90_000)
+    want_title = f"{page_title(name, lang)} · {t('app_title', lang)}"
+    try:
+        page.wait_for_function("t => document.title === t", arg=want_title, timeout=30_000)
+    except PlaywrightTimeout:
+        problems.append(f"tab title {page.title()!r}, not {want_title!r}")
+    try:  # Streamlit sets the title; the page's own script sets <html lang> a moment later
+        page.wait_for_function("l => document.documentElement.lang.startsWith(l)", arg=lang, timeout=30_000)
+    except PlaywrightTimeout:
+        problems.append(f"<html lang={page.evaluate('() => document.documentElement.lang')!r}>")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]')"
+                           ".length >= 9", timeout=30_000)
+    links = page.evaluate(OWN_LINKS_JS, app_url)
+    wrong = [x for x in links if ("lang=zh" in x) != (lang == "zh")]
+    if wrong:
+        problems.append(f"{len(wrong)} of {len(links)} links lose the language: {wrong[:3]}")
+    captions = page.evaluate(VISIBLE_CAPTIONS_JS)
+    problems += caption_problems(captions, lang)
+    if catalog.PAGE_PATHS[name] in MAP_PAGES and not any("http" in c for c in captions):
+        problems.append("no source line")
+    if name in LIVE_MAP:
+        problems += check_map(page, lang, size, name)
+    wide = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); return [document.documentElement.scrollWidth, "
+                         "window.innerWidth, m.scrollWidth, m.clientWidth]; }")
+    if wide[0] > wide[1] + 1 or wide[2] > wide[3] + 1:
+        problems.append(f"wider than the screen: document {wide[0]} > {wide[1]} or main {wide[2]} > {wide[3]}")
+    page.evaluate(PAGE_SCROLL_TOP_JS)
+    page.screenshot(path=str(ARTIFACTS / f"grid_{name}_{lang}_{size}.png"))
+    return problems
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_page_in_the_language_at_the_size(browser, app_url, lang, size):
+    """Every page, opened at its final size in tabs of one browser context (all loading at once, then
+    checked one by one): ``<html lang>``, the tab title, every link to the app's pages and every caption
+    line follow the language; nothing wider than the screen; a live map is drawn, leaves the wheel to
+    the page, and its legend folds (small on a phone). Failures are collected per page, reported at the end."""
+    w, h = SIZES[size]
+    ctx = browser.new_context(viewport={"width": w, "height": h})
+    failures: list[str] = []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        tabs, errors = {}, {}
+        for name, path in catalog.PAGE_PATHS.items():
+            page = tabs[name] = ctx.new_page()
+            page.set_default_timeout(90_000)
+            errors[name] = []
+            page.on("pageerror", lambda e, n=name: errors[n].append(str(e)))
+            page.goto(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_until="commit")
+        for name, page in tabs.items():
+            page.bring_to_front()
+            problems = check_page(page, app_url, name, lang, size)
+            if errors[name]:
+                problems.append(f"page errors: {errors[name][:3]}")
+            failures += [f"{name}: {p}" for p in problems]
+    finally:
+        ctx.close()
+    assert not failures, f"{len(failures)} problems ({lang}, {size}):\n" + "\n".join(failures)
 
 
 def test_chinese_page_shows_chinese(visit, app_url):

@@ -262,3 +262,28 @@ def poisoned(poisoned_root, monkeypatch):
     yield Poison
     monkeypatch.delenv("ATLAS_DATA_DIR")
     clear_data_caches()
+
+
+# ---------------------------------------------------------------------------------------
+# command lines: in-process (their main(argv)), one subprocess smoke run per CLI
+
+def run_cli(main, args: list[str], capsys) -> tuple[int, str, str]:
+    """``main(args)`` in this process as ``python -m ...`` would run it: (exit code, stdout, stderr);
+    argparse's exits count as exit codes."""
+    try:
+        code = main(args)
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="session")
+def exported_site(tmp_path_factory) -> Path:
+    """``python -m geo.export --view all --lang zh --no-png``, run once as a user would run it (the
+    geo.export subprocess smoke run; tests/test_export.py and tests/browser/test_export_hostile.py)."""
+    out = tmp_path_factory.mktemp("export-all")
+    r = subprocess.run([sys.executable, "-m", "geo.export", "--view", "all", "--out", str(out), "--no-png", "--lang", "zh"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
 from geo import export, layers
 from geo.state import ViewState
+from tests.conftest import run_cli
 
 EXTERNAL = re.compile(r"^\s*[\"']?\s*(https?:)?//", re.I)
 
@@ -69,13 +68,10 @@ def test_poisoned_labels_are_escaped_in_the_html(poisoned, tmp_path):
     assert not external_refs(html)
 
 
-def test_export_all_writes_an_index(tmp_path):
-    r = subprocess.run([sys.executable, "-m", "geo.export", "--view", "all", "--out", str(tmp_path), "--no-png", "--lang", "zh"],
-                       capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+def test_export_all_writes_an_index(exported_site):
+    index = (exported_site / "index.html").read_text(encoding="utf-8")
     for v in ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership"):
-        assert (tmp_path / f"{v}.html").exists() and f'href="{v}.html"' in index
+        assert (exported_site / f"{v}.html").exists() and f'href="{v}.html"' in index
     assert "阿尔卑斯山脉" in index and not external_refs(index)
 
 
@@ -86,8 +82,8 @@ def test_export_all_writes_an_index(tmp_path):
     ["--view", "all", "--layer", "hillshade"],
     ["--view", "alps", "--indicator", "gdp"],
 ])
-def test_export_cli_rejects_bad_input_in_one_line(tmp_path, args):
-    r = subprocess.run([sys.executable, "-m", "geo.export", *args, "--out", str(tmp_path / "o")], capture_output=True, text=True)
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert r.returncode != 0 and len(lines) == 1 and "valid" in lines[0] and "Traceback" not in r.stderr, r.stderr
+def test_export_cli_rejects_bad_input_in_one_line(tmp_path, capsys, args):
+    code, _, err = run_cli(export.main, [*args, "--out", str(tmp_path / "o")], capsys)
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert code != 0 and len(lines) == 1 and "valid" in lines[0] and "Traceback" not in err, err
     assert not (tmp_path / "o").exists()

@@ -15,6 +15,7 @@ import pytest
 from geo import snapshot
 from geo.errors import ParamError
 from geo.state import ViewState
+from tests.conftest import run_cli
 
 ALPS = ViewState.default("alps")
 URL = "https://atlas.example.org/alps"
@@ -191,17 +192,18 @@ def test_state_from_args_checks_allow_lists():
     ["--view", "alps", "--format", "png", "--lang", "fr"],
     ["--view", "alps", "--format", "png", "--year", "abc"],
 ])
-def test_cli_rejects_bad_values_in_one_line(tmp_path, args):
-    r = subprocess.run([sys.executable, "-m", "geo.snapshot", *args, "--out", str(tmp_path / "x")], capture_output=True, text=True)
-    assert r.returncode != 0
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+def test_cli_rejects_bad_values_in_one_line(tmp_path, capsys, args):
+    code, _, err = run_cli(snapshot.main, [*args, "--out", str(tmp_path / "x")], capsys)
+    assert code != 0
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
     if "--year" not in args:
         assert "valid:" in lines[0]
     assert not (tmp_path / "x").exists()
 
 
 def test_cli_writes_a_pdf(tmp_path):
+    """The geo.snapshot subprocess smoke run: python -m, as a user runs it."""
     out = tmp_path / "c.pdf"
     r = subprocess.run([sys.executable, "-m", "geo.snapshot", "--view", "carpathians", "--format", "pdf", "--out", str(out)],
                        capture_output=True, text=True)

@@ -10,7 +10,7 @@ every view.
 Goal: RSS after N views at most 1.2x RSS after the warm-up (by then every page and language has
 been served once, so every bounded cache holds what this cycle needs). Long version: 500 views
 against 50 (``bench/results.json`` key ``memory`` and the table in ``bench/README.md``); the
-short version (60 against 20) runs in ``make test`` (tests/browser/test_failover.py).
+short version (36 against 18, at most 1.1x) runs in ``make test`` (tests/browser/test_failover.py).
 
 Caches and their bounds (all written in the code): ``geo/ui.py`` ``_prepared``
 (st.cache_resource, max_entries=64) and ``_data_problems`` (st.cache_data, max_entries=8);

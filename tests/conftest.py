@@ -109,3 +109,167 @@ def visit(browser):
     yield _visit
     for v in opened:
         v.page.context.close()
+
+
+# ---------------------------------------------------------------------------------------
+# Streamlit's AppTest: the one runner every test that runs a page through app.py uses
+
+APP = ROOT / "app.py"
+APPTEST_TIMEOUT = 120
+
+
+def run_page(page: str, params: dict | None = None, timeout: float = APPTEST_TIMEOUT):
+    """app.py (st.navigation) through AppTest, switched to ``page`` (``views/alps.py``) with the
+    URL parameters ``params``, after one run; returns the AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    from geo import catalog, ui
+
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    url_path = catalog.PAGE_PATHS[next(v for v, f in ui.PAGE_FILES.items() if f == page)]
+    if url_path and Path(page).stem != url_path:
+        # before its first run AppTest finds pages by file name, not by st.Page's url_path
+        # (hindu_kush_himalaya.py is /hindu-kush-himalaya): run the default page once first
+        at.run()
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+# ---------------------------------------------------------------------------------------
+# a poisoned copy of data/: hostile text in names, members, places and a paragraph title, the
+# manifest's checksums recomputed so the files pass as intact (tests/test_faults.py,
+# tests/test_snapshot.py, tests/test_static_site.py)
+
+class Poison:
+    NAME_EN = "<img src=x onerror=alert('name_en')>Austria"  # Austria's English name (map, tables)
+    NAME_ZH = "<script>alert('name_zh')</script>奥地利"  # Austria's Chinese name
+    COUNTRY = "<script>alert(1)</script>"  # Switzerland's English name
+    MEMBER = "<b onmouseover=alert('member')>Österreich</b>"  # member names (regional, Partnership)
+    SOURCE = "javascript:alert('source')//<iframe src=javascript:alert(1)>"
+    PLACE = "<svg onload=alert('place')>Bishkek"  # every place's name (Merano included)
+    EVENT = "\"><script>alert('event')</script>"  # every place's event; Partnership as_of
+    TITLE = "</text><script>alert(3)</script> & the Alps"  # OP28's English title
+    ALL = (NAME_EN, NAME_ZH, COUNTRY, MEMBER, SOURCE, PLACE, EVENT, TITLE)
+
+
+def copy_data(dest: Path) -> Path:
+    """A copy of data/ (without the researched sources) at ``dest/data``."""
+    from geo import paths
+
+    root = dest / "data"
+    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
+    return root
+
+
+def reseal(root: Path, *relpaths: str) -> None:
+    """Write the changed files' checksums into the copy's manifest (they pass as intact)."""
+    import json
+
+    from geo.raw import sha256_file
+
+    man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    for rel in relpaths:
+        man["files"][rel]["sha256"] = sha256_file(root / rel)
+        man["files"][rel]["bytes"] = (root / rel).stat().st_size
+    (root / "manifest.json").write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def edit_csv(path: Path, edit) -> None:
+    import csv
+    import io
+
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    fields = list(rows[0])
+    for r in rows:
+        edit(r)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+def _edit_json(path: Path, edit) -> None:
+    import json
+
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def poisoned_root(tmp_path_factory) -> Path:
+    """The poisoned copy, written once per run (not yet in use: see ``poisoned``)."""
+    root = copy_data(tmp_path_factory.mktemp("poisoned"))
+
+    def countries(doc):
+        for f in doc["features"]:
+            if f["properties"]["iso3"] == "AUT":
+                f["properties"].update(name_en=Poison.NAME_EN, name_zh=Poison.NAME_ZH)
+            if f["properties"]["iso3"] == "CHE":
+                f["properties"]["name_en"] = Poison.COUNTRY
+
+    def places(doc):
+        for f in doc["features"]:
+            f["properties"].update(name_en=Poison.PLACE, name_zh=Poison.PLACE, event_en=Poison.EVENT, event_zh=Poison.EVENT,
+                                   source=Poison.SOURCE)
+
+    def paragraphs(doc):
+        for p in doc:
+            if p["id"] == "OP28":
+                p["title_en"] = Poison.TITLE
+
+    def members(r):
+        if r["iso3"] == "AUT":
+            r.update(member_name=Poison.MEMBER, source=Poison.SOURCE)
+
+    def partners(r):
+        if r["iso3"] in ("AUT", "ITA", "CHE", "KGZ"):
+            r.update(name=Poison.MEMBER, source=Poison.SOURCE, as_of=Poison.EVENT)
+
+    _edit_json(root / "vector/countries.geojson", countries)
+    _edit_json(root / "vector/places.geojson", places)
+    _edit_json(root / "resolution/paragraphs.json", paragraphs)
+    edit_csv(root / "tables/regional_members.csv", members)
+    edit_csv(root / "tables/partnership_members.csv", partners)
+    edit_csv(root / "stats/country_mountain_area.csv", lambda r: r.update(name=Poison.NAME_EN) if r["iso3"] == "AUT" else None)
+    reseal(root, "vector/countries.geojson", "vector/places.geojson", "resolution/paragraphs.json", "tables/regional_members.csv",
+           "tables/partnership_members.csv", "stats/country_mountain_area.csv")
+    return root
+
+
+@pytest.fixture()
+def poisoned(poisoned_root, monkeypatch):
+    """ATLAS_DATA_DIR points at the poisoned copy for one test; yields the payloads (``Poison``)."""
+    monkeypatch.setenv("ATLAS_DATA_DIR", str(poisoned_root))
+    yield Poison
+    monkeypatch.delenv("ATLAS_DATA_DIR")
+
+
+# ---------------------------------------------------------------------------------------
+# command lines: in-process (their main(argv)), one subprocess smoke run per CLI
+
+def run_cli(main, args: list[str], capsys) -> tuple[int, str, str]:
+    """``main(args)`` in this process as ``python -m ...`` would run it: (exit code, stdout, stderr);
+    argparse's exits count as exit codes."""
+    try:
+        code = main(args)
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="session")
+def exported_site(tmp_path_factory) -> Path:
+    """``python -m geo.static_site --view all --lang zh --no-png``, run once as a user would run it (the
+    geo.static_site subprocess smoke run; tests/test_static_site.py and tests/browser/test_export_hostile.py)."""
+    out = tmp_path_factory.mktemp("export-all")
+    r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png", "--lang", "zh"],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -16,10 +15,8 @@ from streamlit.testing.v1 import AppTest
 from geo import artefacts, catalog
 from geo.i18n import t
 from geo.state import PARAMS
-from tests.conftest import TEMPLATE_VIEWS
+from tests.conftest import TEMPLATE_VIEWS, run_page
 
-TIMEOUT = 120
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
 #: page file -> page id (the catalogue's pages; a page missing from views/ fails test_every_page_runs)
 PAGES = {p.file: k for k, p in catalog.PAGES.items()}
@@ -36,20 +33,6 @@ def expected_title(page: str, lang: str) -> str:
     if vid == "compare":
         return t("nav_compare", lang)
     return "A/RES/62/196 · " + ("山区可持续发展" if lang == "zh" else "Sustainable mountain development")
-
-
-def run(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    url_path = catalog.PAGE_PATHS[PAGES[page]]
-    if url_path and Path(page).stem != url_path:
-        # before its first run AppTest finds pages by file name, not by st.Page's url_path
-        # (hindu_kush_himalaya.py is /hindu-kush-himalaya): run the default page once first
-        at.run()
-    for k, v in (params or {}).items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    return at
 
 
 def _strings(msg: Message, out: list[str]) -> None:
@@ -91,7 +74,7 @@ def warnings(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_runs(page):
-    at = run(page)
+    at = run_page(page)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert not at.warning, warnings(at)
@@ -100,7 +83,7 @@ def test_every_page_runs(page):
 
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_in_chinese(page):
-    at = run(page, {"lang": "zh"})
+    at = run_page(page, {"lang": "zh"})
     assert not at.exception, at.exception
     assert not at.warning, warnings(at)
     assert [x.value for x in at.title][0] == expected_title(page, "zh")
@@ -125,7 +108,7 @@ HOSTILE = {
 @pytest.mark.parametrize("page", [p for p, v in PAGES.items() if v in TEMPLATE_VIEWS])
 def test_malformed_parameters_give_a_notice_and_the_default(page, value):
     names = {"views/resolution.py": ("lang", "p"), "views/compare.py": ("lang",), "views/indicators.py": (*STATE_PARAMS, "view")}.get(page, STATE_PARAMS)
-    at = run(page, {name: value for name in names})
+    at = run_page(page, {name: value for name in names})
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     notices = warnings(at)
@@ -144,14 +127,14 @@ def test_malformed_parameters_give_a_notice_and_the_default(page, value):
 @pytest.mark.parametrize("name,value", [("layers", "region_icimod"), ("layers", "hillshade,hillshade"),
                                         ("indicator", "sdg_NOT_A_SERIES"), ("year", "1800"), ("indicator", "mountain_classes")])
 def test_values_that_look_plausible_but_are_not_allowed(name, value):
-    at = run("views/alps.py", {name: value})
+    at = run_page("views/alps.py", {name: value})
     assert not at.exception
     assert any(f"parameter {name}:" in w for w in warnings(at)), warnings(at)
     assert name not in at.query_params
 
 
 def test_state_changes_go_to_the_url():
-    at = run("views/alps.py")
+    at = run_page("views/alps.py")
     at.selectbox(key="ind_alps").select("mountain_share").run()
     assert not at.exception
     assert at.query_params.get("indicator") in ("mountain_share", ["mountain_share"])
@@ -161,7 +144,7 @@ def test_state_changes_go_to_the_url():
 
 
 def test_a_valid_url_is_kept_and_shown():
-    at = run("views/carpathians.py", {"indicator": "sdg_AG_LND_FRST", "year": "2015", "layers": "hillshade"})
+    at = run_page("views/carpathians.py", {"indicator": "sdg_AG_LND_FRST", "year": "2015", "layers": "hillshade"})
     assert not at.exception and not at.warning, warnings(at)
     assert at.selectbox(key="ind_carpathians").value == "sdg_AG_LND_FRST"
     assert at.selectbox(key="year_carpathians_sdg_AG_LND_FRST").value == 2015
@@ -169,7 +152,7 @@ def test_a_valid_url_is_kept_and_shown():
 
 
 def test_resolution_page_has_every_operative_paragraph_anchor():
-    at = run("views/resolution.py")
+    at = run_page("views/resolution.py")
     heads = [s.value for s in at.subheader]
     assert sum(1 for h in heads if h.startswith("OP")) == 39
     assert any(h.startswith("OP28") for h in heads)
@@ -178,23 +161,23 @@ def test_resolution_page_has_every_operative_paragraph_anchor():
 def test_sessions_share_one_map_render_and_a_rerun_sends_no_map():
     from geo import mapping
 
-    first = run("views/alps.py")
+    first = run_page("views/alps.py")
     builds = mapping.BUILD_COUNT["n"]
     src = first.get("iframe")[0].proto.src
-    second = run("views/alps.py")  # another session, same state
+    second = run_page("views/alps.py")  # another session, same state
     second.run()  # and a rerun that keeps the map state
     frames = second.get("iframe")
     assert len(frames) == 1 and frames[0].proto.src == src and mapping.BUILD_COUNT["n"] == builds
     assert frames[0].proto.ByteSize() < 500  # the page carries the map's address, not the map
     assert MAP_SRC.search(src) and frames[0].proto.alt == "Map: The Alps"
-    zh = run("views/alps.py", {"lang": "zh"})
+    zh = run_page("views/alps.py", {"lang": "zh"})
     assert zh.get("iframe")[0].proto.src != src and mapping.BUILD_COUNT["n"] <= builds + 1  # built here unless an earlier test did
 
 
 def test_folded_panels_send_nothing_until_opened():
     """Embed snippets, data tables and full provenance are drawn only once opened (a first view
     sends neither them nor the browser code that shows them); opened, they hold the page's state."""
-    at = run("views/alps.py", {"lang": "zh"})
+    at = run_page("views/alps.py", {"lang": "zh"})
     assert not at.get("code") and not at.dataframe
     closed = len(at.caption)
     for key in ("embed_panel", "data_table", "provenance"):
@@ -208,7 +191,7 @@ def test_folded_panels_send_nothing_until_opened():
     assert members and "奥地利" in set(members[0]["成员"])
     assert len(at.caption) > closed and any("vector/" in c.value for c in at.caption)  # the files and their sources
     assert t("provenance_in_english", "zh") in [c.value for c in at.caption]  # the English records are said to be so
-    p = run("views/partnership.py")
+    p = run_page("views/partnership.py")
     assert not p.dataframe
     p.session_state["partnership_counts"] = True
     p.run()
@@ -237,7 +220,7 @@ def _map_caption(at: AppTest) -> str:
 
 
 def test_reader_shows_the_chosen_paragraph_beside_its_map():
-    at = run("views/resolution.py", {"p": "OP28"})
+    at = run_page("views/resolution.py", {"p": "OP28"})
     assert not at.exception and not at.warning, warnings(at)
     assert _chosen(at) == "OP28"
     texts = [m.value for m in at.markdown]
@@ -257,7 +240,7 @@ def test_reader_shows_the_chosen_paragraph_beside_its_map():
 
 
 def test_reader_previous_next_and_contents_change_the_paragraph_and_the_url():
-    at = run("views/resolution.py", {"p": "OP28"})
+    at = run_page("views/resolution.py", {"p": "OP28"})
     at.button(key="reader_next").click().run()
     assert _chosen(at) == "OP29" and at.query_params["p"] in ("OP29", ["OP29"])
     assert _map_caption(at).startswith("**Map for OP29**")
@@ -273,17 +256,17 @@ def test_reader_previous_next_and_contents_change_the_paragraph_and_the_url():
 
 
 def test_reader_ends_and_paragraphs_without_a_map():
-    at = run("views/resolution.py")
+    at = run_page("views/resolution.py")
     assert _chosen(at) == "PP1" and at.button(key="reader_prev").disabled
-    at = run("views/resolution.py", {"p": "OP1"})
+    at = run_page("views/resolution.py", {"p": "OP1"})
     assert [i.value for i in at.info] and t("no_map", "en") in at.info[0].value
     assert _para("OP1")["title_en"] in at.info[0].value  # what the paragraph is about
-    at = run("views/resolution.py", {"p": "fn10"})  # case-insensitive ids, like the #fn10 anchors
+    at = run_page("views/resolution.py", {"p": "fn10"})  # case-insensitive ids, like the #fn10 anchors
     assert _chosen(at) == "FN10" and at.button(key="reader_next").disabled and not at.warning
 
 
 def test_reader_paragraph_with_two_maps_offers_both():
-    at = run("views/resolution.py", {"p": "OP9"})
+    at = run_page("views/resolution.py", {"p": "OP9"})
     radio = at.radio(key="reader_which_OP9")
     assert radio.options == [catalog.view("world").title("en"), t("nav_indicators", "en")]
     before = [c.value for c in at.caption]
@@ -294,7 +277,7 @@ def test_reader_paragraph_with_two_maps_offers_both():
 
 @pytest.mark.parametrize("value", ["OP40", "TITLE", "<b>OP28</b>", ["OP28", "OP29"]], ids=["unknown", "title", "html", "repeated"])
 def test_reader_bad_paragraph_gives_a_notice_and_the_first_paragraph(value):
-    at = run("views/resolution.py", {"p": value})
+    at = run_page("views/resolution.py", {"p": value})
     assert not at.exception
     assert warnings(at) == [t("notice_bad_param", "en", name="p")]
     assert _chosen(at) == "PP1" and "p" not in at.query_params
@@ -303,7 +286,7 @@ def test_reader_bad_paragraph_gives_a_notice_and_the_first_paragraph(value):
 
 
 def test_reader_in_chinese():
-    at = run("views/resolution.py", {"p": "OP28", "lang": "zh"})
+    at = run_page("views/resolution.py", {"p": "OP28", "lang": "zh"})
     assert not at.exception and not at.warning
     assert "2007年12月19日" in at.markdown[0].value and "第六十二届会议" in at.markdown[0].value
     assert _map_caption(at).startswith("**OP28 的地图**")
@@ -313,7 +296,7 @@ def test_reader_in_chinese():
 # --- the comparison page ----------------------------------------------------------------
 
 def test_compare_page_shows_four_ranges_maps_table_and_download():
-    at = run("views/compare.py")
+    at = run_page("views/compare.py")
     assert not at.exception and not at.error and not at.warning, warnings(at)
     names = [catalog.view(r).title("en") for r in catalog.RANGE_VIEWS]
     table = at.table[0].value
@@ -333,7 +316,7 @@ def test_compare_page_shows_four_ranges_maps_table_and_download():
 
 
 def test_compare_page_in_chinese():
-    at = run("views/compare.py", {"lang": "zh"})
+    at = run_page("views/compare.py", {"lang": "zh"})
     assert not at.exception and not at.warning
     assert list(at.table[0].value.columns)[1:] == [catalog.view(r).title("zh") for r in catalog.RANGE_VIEWS]
     assert "奥地利" in set(at.dataframe[0].value["成员"])

@@ -107,6 +107,7 @@ def stats():
     ("HUN", 93_030, 0.01),  # Hungarian Central Statistical Office
     ("CZE", 78_871, 0.01),  # Czech Statistical Office
     ("BTN", 38_394, 0.06),  # Bhutan's official figure; Natural Earth's border differs slightly
+    ("BOL", 1_098_581, 0.02),  # Bolivia, a large Andean country far from the 30" tile
 ])
 def test_country_land_areas_match_known_areas(stats, iso3, km2, tol):
     assert stats.loc[iso3, "land_km2"] == pytest.approx(km2, rel=tol)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 import pytest
 
 from geo import build, manifest, paths, raw
 from geo.errors import BuildError, RawInputError
+from tests.conftest import run_cli
 
 
 def test_manifest_checksums_equal_the_files():
@@ -84,3 +87,16 @@ def test_a_fresh_build_reproduces_the_committed_data(tmp_path):
     diff = {k: (want[k]["sha256"][:12], got["files"][k]["sha256"][:12]) for k in want if want[k]["sha256"] != got["files"][k]["sha256"]}
     assert not diff, f"files that differ between the committed data and a fresh build: {diff}"
     shutil.rmtree(out)
+
+
+def test_cli_names_an_unknown_step_and_fails(tmp_path, capsys):
+    code, _, err = run_cli(build.main, ["--out", str(tmp_path / "out"), "--no-fetch", "--only", "nope"], capsys)
+    assert code == 1 and err.startswith("build failed:") and "unknown step" in err and "'nope'" in err, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_runs_as_a_module(tmp_path):
+    """The geo.build subprocess smoke run (`make data` runs `python -m geo.build`)."""
+    r = subprocess.run([sys.executable, "-m", "geo.build", "--out", str(tmp_path / "out"), "--no-fetch", "--only", "nope"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 1 and "unknown step" in r.stderr and "Traceback" not in r.stderr, r.stderr

@@ -4,94 +4,25 @@ only the parts that use it, and they name the file."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 
-from geo import artefacts, data, layers, mapping, paths
-from geo.raw import sha256_file
+from geo import artefacts, layers, mapping
 from geo.state import ViewState
+from tests.conftest import Poison, copy_data, edit_csv, reseal, run_page
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-
-# every payload would run script if it reached the DOM unescaped
-P_NAME_EN = "<img src=x onerror=alert('name_en')>Austria"
-P_NAME_ZH = "<script>alert('name_zh')</script>奥地利"
-P_MEMBER = "<b onmouseover=alert('member')>Österreich</b>"
-P_SOURCE = "javascript:alert('source')//<iframe src=javascript:alert(1)>"
-P_PLACE = "<svg onload=alert('place')>Bishkek"
-P_EVENT = "\"><script>alert('event')</script>"
+# every payload would run script if it reached the DOM unescaped (the poisoned copy: tests/conftest.py)
+P_NAME_EN, P_NAME_ZH, P_MEMBER, P_SOURCE = Poison.NAME_EN, Poison.NAME_ZH, Poison.MEMBER, Poison.SOURCE
+P_PLACE, P_EVENT = Poison.PLACE, Poison.EVENT
 P_VALUE = "<img src=x onerror=alert('value')>"
-POISON = [P_NAME_EN, P_NAME_ZH, P_MEMBER, P_SOURCE, P_PLACE, P_EVENT]
+POISON = list(Poison.ALL)
 
 
-def _copy(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
-    return root
-
-
-def _reseal(root: Path, *relpaths: str) -> None:
-    """Write the poisoned files' checksums into the copy's manifest (they pass as intact)."""
-    man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    for rel in relpaths:
-        man["files"][rel]["sha256"] = sha256_file(root / rel)
-        man["files"][rel]["bytes"] = (root / rel).stat().st_size
-    (root / "manifest.json").write_text(json.dumps(man, ensure_ascii=False, indent=1), encoding="utf-8")
-
-
-def _edit_csv(path: Path, edit) -> None:
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    fields = list(rows[0])
-    for r in rows:
-        edit(r)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-    w.writeheader()
-    w.writerows(rows)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-
-
-def _use(monkeypatch, root: Path) -> None:
+def _use(monkeypatch, root) -> None:
     monkeypatch.setenv("ATLAS_DATA_DIR", str(root))
-
-
-@pytest.fixture()
-def poisoned(tmp_path, monkeypatch):
-    root = _copy(tmp_path)
-    countries = json.loads((root / "vector/countries.geojson").read_text(encoding="utf-8"))
-    for f in countries["features"]:
-        if f["properties"]["iso3"] == "AUT":
-            f["properties"].update(name_en=P_NAME_EN, name_zh=P_NAME_ZH)
-    (root / "vector/countries.geojson").write_text(json.dumps(countries, ensure_ascii=False), encoding="utf-8")
-
-    def members(r):
-        if r["iso3"] == "AUT":
-            r.update(member_name=P_MEMBER, source=P_SOURCE)
-    _edit_csv(root / "tables/regional_members.csv", members)
-
-    def partners(r):
-        if r["iso3"] in ("AUT", "ITA", "CHE", "KGZ"):
-            r.update(name=P_MEMBER, source=P_SOURCE, as_of=P_EVENT)
-    _edit_csv(root / "tables/partnership_members.csv", partners)
-    _edit_csv(root / "stats/country_mountain_area.csv", lambda r: r.update(name=P_NAME_EN) if r["iso3"] == "AUT" else None)
-    places = json.loads((root / "vector/places.geojson").read_text(encoding="utf-8"))
-    for f in places["features"]:
-        f["properties"].update(name_en=P_PLACE, name_zh=P_PLACE, event_en=P_EVENT, event_zh=P_EVENT, source=P_SOURCE)
-    (root / "vector/places.geojson").write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
-    _reseal(root, "vector/countries.geojson", "tables/regional_members.csv", "tables/partnership_members.csv",
-            "stats/country_mountain_area.csv", "vector/places.geojson")
-    _use(monkeypatch, root)
-    yield root
-    monkeypatch.delenv("ATLAS_DATA_DIR")
 
 
 def _as_the_browser_reads_it(html: str) -> str:
@@ -154,36 +85,40 @@ def _sent(at: AppTest) -> list[tuple[str, str]]:
     return out
 
 
-def run(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.switch_page(page)
-    at.run()
-    return at
+HTML_KINDS = ("html-markdown", "Html", "UnknownElement")  # unsafe markdown, st.html, components (the map)
+TEXT_WIDGETS = ("Selectbox", "Multiselect", "Radio")  # options are text in the browser (the find box lists names)
+MAP_PAGE = re.compile(r"/artefacts/[0-9a-f]{16}/([a-z0-9-]+\.[0-9a-f]{16}\.html)")
 
 
 @pytest.mark.parametrize("page", ["views/alps.py", "views/partnership.py", "views/overview.py"])
 def test_poisoned_pages_send_no_live_html(poisoned, page):
-    at = run(page)
+    at = run_page(page)
     assert not at.exception and not at.error, (at.exception, [e.value for e in at.error])
     sent = _sent(at)
-    # HTML-rendering elements (unsafe markdown, html, components) never carry a raw payload
-    for kind, s in sent:
-        if kind in ("html-markdown", "Html", "UnknownElement") or "<script" in s:
-            for p in POISON:
-                assert p not in s, (kind, p)
+    # and any other string with a script tag, but for the options of widgets that show them as text
+    html = [(kind, s) for kind, s in sent if kind in HTML_KINDS or ("<script" in s and kind not in TEXT_WIDGETS)]
+    maps = {m.group(1) for _, s in sent for m in MAP_PAGE.finditer(s)}
+    assert html and maps, "the page sent no HTML-rendering element or no map: nothing below would be checked"
+    store = artefacts.store()
+    for name in maps:  # the map the page's iframe shows: its page and per-state JSON, as the browser reads them
+        doc = store.path(name).read_text(encoding="utf-8")
+        html.append(("map page", doc))
+        html += [("map state", _as_the_browser_reads_it(store.path(n).read_text(encoding="utf-8")))
+                 for n in re.findall(r"state-[a-z-]+\.[0-9a-f]{16}\.json", doc)]
+    leaks = [(kind, p) for kind, s in html for p in POISON if p in s]
+    assert not leaks, leaks  # HTML-rendering elements never carry a raw payload
+    assert any(layers.esc(p) in s for _, s in html for p in POISON), "no escaped payload: is the poisoned data in use?"
 
 
 def test_poisoned_value_is_a_named_problem_not_a_crash(tmp_path, monkeypatch):
-    root = _copy(tmp_path)
-    _edit_csv(root / "sdg/AG_LND_FRST.csv", lambda r: r.update(value=P_VALUE) if r["iso3"] == "AUT" else None)
-    _reseal(root, "sdg/AG_LND_FRST.csv")
+    root = copy_data(tmp_path)
+    edit_csv(root / "sdg/AG_LND_FRST.csv", lambda r: r.update(value=P_VALUE) if r["iso3"] == "AUT" else None)
+    reseal(root, "sdg/AG_LND_FRST.csv")
     _use(monkeypatch, root)
     try:
         p = layers.prepare("alps", "sdg_AG_LND_FRST")
         assert not p.ok and p.problems == ["data file sdg/AG_LND_FRST.csv has a value that is not a number"]
-        at = run("views/alps.py", indicator="sdg_AG_LND_FRST")
+        at = run_page("views/alps.py", {"indicator": "sdg_AG_LND_FRST"})
         assert not at.exception, at.exception
         errors = [e.value for e in at.error]
         assert any("sdg/AG_LND_FRST.csv" in e for e in errors), errors
@@ -202,7 +137,7 @@ CORRUPT = "vector/places.geojson"
 
 @pytest.fixture()
 def damaged(tmp_path, monkeypatch):
-    root = _copy(tmp_path)
+    root = copy_data(tmp_path)
     (root / MISSING).unlink()
     p = root / CORRUPT
     p.write_bytes(p.read_bytes()[:200])  # truncated
@@ -221,19 +156,19 @@ def test_prepare_names_the_missing_and_the_corrupt_file(damaged):
 
 
 def test_pages_that_need_a_damaged_file_name_it_and_others_work(damaged):
-    at = run("views/indicators.py", indicator="sdg_AG_LND_FRST")
+    at = run_page("views/indicators.py", {"indicator": "sdg_AG_LND_FRST"})
     assert not at.exception
     assert any(MISSING in e.value for e in at.error), [e.value for e in at.error]
-    at = run("views/alps.py")  # shows places by default
+    at = run_page("views/alps.py")  # shows places by default
     assert not at.exception
     errors = [e.value for e in at.error]
     assert any(CORRUPT in e for e in errors) and not any(MISSING in e for e in errors), errors
     assert at.metric  # key figures still shown
-    at = run("views/partnership.py")  # needs neither file
+    at = run_page("views/partnership.py")  # needs neither file
     assert not at.exception and not at.error, [e.value for e in at.error]
     health = " ".join(w.value for w in at.sidebar.warning)
     assert MISSING in health and CORRUPT in health  # the sidebar names every damaged file
-    at = run("views/resolution.py")  # the text needs neither file; the reader's first map (the world) shows places
+    at = run_page("views/resolution.py")  # the text needs neither file; the reader's first map (the world) shows places
     assert not at.exception
     errors = [e.value for e in at.error]
     assert errors and all(CORRUPT in e for e in errors), errors

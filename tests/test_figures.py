@@ -12,6 +12,7 @@ import pytest
 
 from geo import catalog, downloads, figures, i18n, layers, ui
 from geo.state import ViewState
+from tests.conftest import run_page
 
 RANGES = catalog.RANGE_VIEWS
 
@@ -244,9 +245,6 @@ def test_source_lines_cite_reachable_sources_in_the_language(lang):
 # ---------------------------------------------------------------------------------------
 # pages through AppTest: language, tables, home page
 
-APP = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "app.py")
-
-
 def _page_links(at) -> list:
     from streamlit.proto.PageLink_pb2 import PageLink
 
@@ -264,12 +262,7 @@ def _page_links(at) -> list:
 
 
 def test_choosing_chinese_applies_to_every_sidebar_link_on_the_same_run():
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    at.switch_page("views/alps.py")
-    at.run()
+    at = run_page("views/alps.py", timeout=180)
     links = _page_links(at)
     assert len(links) == len(catalog.PAGES) and not any("lang=zh" in x.query_string for x in links)
     at.sidebar.radio(key="lang").set_value("zh").run()
@@ -285,12 +278,7 @@ def test_choosing_chinese_applies_to_every_sidebar_link_on_the_same_run():
 
 
 def test_home_page_says_what_this_is_and_search_shows_a_country():
-    from streamlit.testing.v1 import AppTest
-
-    from geo import ui
-
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
+    at = run_page("views/overview.py", timeout=180)
     text = " ".join(m.value for m in at.markdown)
     assert i18n.t("home_intro", "en") in text and "compare" in [e.proto.page for e in at.get("page_link")]
     box = at.selectbox(key="find_en")

@@ -142,3 +142,18 @@ def test_every_allowed_layer_prepares_valid_geometry_on_the_real_data():
             assert p.ok, (vid, lid, p.problems)
             if p.gdf is not None:
                 assert p.gdf.is_valid.all(), (vid, lid)
+
+
+def test_range_maps_draw_the_30s_classes_where_the_tile_covers_them():
+    """The Alps' class image carries class 7 (only the 30" grid has it) and says which grid it
+    draws; the Andes (outside the tile) and the world map draw the 5' classes (real data)."""
+    assert layers.uses_fine_grid("alps") and layers.uses_fine_grid("carpathians") and layers.uses_fine_grid("hindu-kush-himalaya")
+    assert not layers.uses_fine_grid("andes") and not layers.uses_fine_grid("world")
+    c7 = tuple(int(layers.class_colours()[7][i:i + 2], 16) for i in (1, 3, 5))
+    p = layers.prepare("alps", "mountain_classes")
+    andes = layers.prepare("andes", "mountain_classes").image
+    has7 = lambda img: bool(((img[..., :3] == c7).all(axis=-1) & (img[..., 3] > 0)).any())  # noqa: E731
+    assert has7(p.image) and not has7(andes)
+    assert "30″" in p.legend.unit and len(p.legend.items) == 7
+    w = layers.prepare("world", "mountain_classes")
+    assert "5′" in w.legend.unit and len(w.legend.items) == 6

@@ -55,6 +55,7 @@ def test_regional_member_counts(regional):
                                                          "andean-initiative": 7}
     eu = regional[regional["member_name"] == "European Union"]
     assert len(eu) == 1 and eu.iloc[0]["body_id"] == "alpine-convention" and eu.iloc[0]["iso3"] == ""
+    assert (regional.loc[regional["member_name"] != "European Union", "iso3"] != "").all()  # only the EU lacks a code
     assert (regional["source"].str.len() > 0).all()
 
 

@@ -127,3 +127,6 @@ def test_built_regions_csv():
     assert list(r.columns) == ["id", "kind", "name", "area_km2", "published_area_km2", "published_source"]
     assert set(r["id"]) == set(BODIES.values())
     assert (r["area_km2"] != "").all() and (r["published_source"] != "").all()
+    alp = r[r["id"] == "alpine-convention"]
+    assert sorted(alp["published_area_km2"]) == ["190600", "190717", "190959"]  # every published figure kept, as published
+    assert "more than 4 million / over 4.2 million" in set(r["published_area_km2"])

@@ -15,6 +15,7 @@ import pytest
 from geo import snapshot
 from geo.errors import ParamError
 from geo.state import ViewState
+from tests.conftest import run_cli
 
 ALPS = ViewState.default("alps")
 URL = "https://atlas.example.org/alps"
@@ -157,14 +158,14 @@ def test_wrap_breaks_latin_at_spaces_and_cjk_anywhere():
     assert "".join(snapshot.wrap("山" * 200, 2.0, 8)) == "山" * 200
 
 
-def test_poisoned_labels_are_literal_text_in_svg(poisoned_data):
+def test_poisoned_labels_are_literal_text_in_svg(poisoned):
     svg = snapshot.render(ALPS, "svg", url=URL, today=DAY).decode("utf-8")
     root = ET.fromstring(svg)  # still well-formed XML
     assert not [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "script"]
     text = svg_text(svg)
-    assert poisoned_data.PLACE in text  # the place label, as literal characters
-    assert poisoned_data.TITLE in text  # the paragraph title in the footer
-    assert "<script>alert(1)</script>" not in svg  # escaped in the SVG source
+    assert poisoned.PLACE in text  # the place label, as literal characters
+    assert poisoned.TITLE in text  # the paragraph title in the footer
+    assert not [x for x in poisoned.ALL if x in svg]  # every payload escaped in the SVG source
 
 
 def test_state_from_args_checks_allow_lists():
@@ -183,69 +184,20 @@ def test_state_from_args_checks_allow_lists():
     ["--view", "alps", "--format", "png", "--lang", "fr"],
     ["--view", "alps", "--format", "png", "--year", "abc"],
 ])
-def test_cli_rejects_bad_values_in_one_line(tmp_path, args):
-    r = subprocess.run([sys.executable, "-m", "geo.snapshot", *args, "--out", str(tmp_path / "x")], capture_output=True, text=True)
-    assert r.returncode != 0
-    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+def test_cli_rejects_bad_values_in_one_line(tmp_path, capsys, args):
+    code, _, err = run_cli(snapshot.main, [*args, "--out", str(tmp_path / "x")], capsys)
+    assert code != 0
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in err, err
     if "--year" not in args:
         assert "valid:" in lines[0]
     assert not (tmp_path / "x").exists()
 
 
 def test_cli_writes_a_pdf(tmp_path):
+    """The geo.snapshot subprocess smoke run: python -m, as a user runs it."""
     out = tmp_path / "c.pdf"
     r = subprocess.run([sys.executable, "-m", "geo.snapshot", "--view", "carpathians", "--format", "pdf", "--out", str(out)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert out.read_bytes().startswith(b"%PDF")
-
-
-# ---------------------------------------------------------------------------------------
-# a poisoned copy of the data (also used by tests/test_export.py)
-
-class Poison:
-    COUNTRY = "<script>alert(1)</script>"
-    PLACE = '<img src=x onerror="alert(2)">Merano'
-    TITLE = "</text><script>alert(3)</script> & the Alps"
-
-
-@pytest.fixture(scope="module")
-def poisoned_data(tmp_path_factory):
-    """A copy of data/ whose Swiss name, Merano and OP28's title are hostile, with the
-    manifest's checksums recomputed for the changed files; ATLAS_DATA_DIR points at it."""
-    import json
-    import shutil
-
-    from geo import paths
-    from geo.raw import sha256_file
-
-    root = tmp_path_factory.mktemp("poisoned") / "data"
-    shutil.copytree(paths.ROOT / "data", root, ignore=shutil.ignore_patterns("sources"))
-    changed = []
-    countries = json.loads((root / "vector/countries.geojson").read_text(encoding="utf-8"))
-    for f in countries["features"]:
-        if f["properties"]["iso3"] == "CHE":
-            f["properties"]["name_en"] = Poison.COUNTRY
-    (root / "vector/countries.geojson").write_text(json.dumps(countries, ensure_ascii=False), encoding="utf-8")
-    changed.append("vector/countries.geojson")
-    places = json.loads((root / "vector/places.geojson").read_text(encoding="utf-8"))
-    for f in places["features"]:
-        if f["properties"]["id"].startswith("merano"):
-            f["properties"]["name_en"] = Poison.PLACE
-    (root / "vector/places.geojson").write_text(json.dumps(places, ensure_ascii=False), encoding="utf-8")
-    changed.append("vector/places.geojson")
-    paras = json.loads((root / "resolution/paragraphs.json").read_text(encoding="utf-8"))
-    for p in paras:
-        if p["id"] == "OP28":
-            p["title_en"] = Poison.TITLE
-    (root / "resolution/paragraphs.json").write_text(json.dumps(paras, ensure_ascii=False), encoding="utf-8")
-    changed.append("resolution/paragraphs.json")
-    man = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    for rel in changed:
-        man["files"][rel]["sha256"] = sha256_file(root / rel)
-        man["files"][rel]["bytes"] = (root / rel).stat().st_size
-    (root / "manifest.json").write_text(json.dumps(man, indent=1), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ATLAS_DATA_DIR", str(root))
-        yield Poison

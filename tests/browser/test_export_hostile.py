@@ -32,15 +32,11 @@ RAW_FRAGMENTS = ["<img src=x onerror=window.__pwned=7>", "javascript:window.__pw
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
-    """The CLI's own output, as a user would publish it (no PNG: it is not a page)."""
-    out = tmp_path_factory.mktemp("export-all")
-    r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png"],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
-    written = sorted(p.stem for p in out.glob("*.html"))
+def exported(exported_site):
+    """The CLI's own output, as a user would publish it (tests/conftest.py: no PNG, it is not a page)."""
+    written = sorted(p.stem for p in exported_site.glob("*.html"))
     assert written == sorted(PAGES), written  # every page is covered below
-    return out
+    return exported_site
 
 
 @pytest.fixture(scope="module")

@@ -121,13 +121,13 @@ def run(out_dir: Path | None = None, fetch: bool = True, cache_dir: Path | None 
     Returns the manifest written.
     """
     out_dir = Path(out_dir or paths.data_dir())
+    unknown = sorted(set(only or ()) - {n for n, _ in STEPS})
+    if unknown:  # before anything is written
+        raise BuildError(f"unknown step(s) {unknown}; steps are {[n for n, _ in STEPS]}")
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     ctx = BuildContext(staging, fetch=fetch, cache_dir=cache_dir, log=log)
     if only:
-        unknown = sorted(set(only) - {n for n, _ in STEPS})
-        if unknown:
-            raise BuildError(f"unknown step(s) {unknown}; steps are {[n for n, _ in STEPS]}")
         ctx.previous = out_dir
     all_steps = STEPS
     t_all = time.perf_counter()

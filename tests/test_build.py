@@ -93,6 +93,7 @@ def test_cli_names_an_unknown_step_and_fails(tmp_path, capsys):
     code, _, err = run_cli(build.main, ["--out", str(tmp_path / "out"), "--no-fetch", "--only", "nope"], capsys)
     assert code == 1 and err.startswith("build failed:") and "unknown step" in err and "'nope'" in err, err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()  # refused before anything is written
 
 
 def test_cli_runs_as_a_module(tmp_path):

@@ -35,10 +35,10 @@ CLK = os.sysconf("SC_CLK_TCK")
 DATA_LOAD = """
 import json, time
 t0 = time.perf_counter()
-from geo import mapping
+from geo import catalog, layers
 from geo.state import ViewState
 out = {"import_s": round(time.perf_counter() - t0, 2)}
-for v in ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership"):
+for v in catalog.VIEWS:
     t = time.perf_counter()
     layers.prepare_state(ViewState.default(v))
     out[v + "_s"] = round(time.perf_counter() - t, 2)

@@ -434,7 +434,7 @@ PAGES: dict[str, Page] = {
 }
 #: URL path of each page.
 PAGE_PATHS = {k: p.path for k, p in PAGES.items()}
-RANGE_VIEWS = ("alps", "carpathians", "hindu-kush-himalaya", "andes")
+RANGE_VIEWS = tuple(k for k, v in VIEWS.items() if v.range_id)
 INDICATORS = tuple(k for k, v in LAYERS.items() if v.is_indicator)
 #: Pages with a map that a paragraph of the resolution can open: every view, and the
 #: indicators page (the world map with one indicator).

@@ -60,7 +60,7 @@ from geo.i18n import LANGS, colon, t  # noqa: E402
 from geo.state import ViewState, public_url  # noqa: E402
 
 FORMATS = ("png", "svg", "pdf")
-SNAPSHOT_VIEWS = ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership")
+SNAPSHOT_VIEWS = tuple(catalog.VIEWS)  # every map view has snapshots
 PAGE_IN = (11.69, 8.27)  # A4 landscape
 SCREEN_DPI = 150
 PNG_SCALE = 2

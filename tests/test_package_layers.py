@@ -11,7 +11,8 @@ import pytest
 
 GEO = Path(__file__).resolve().parent.parent / "geo"
 UI = {"ui"}
-RENDERERS = {"mapping", "snapshot", "downloads", "static_site"}
+RENDERERS = {"mapping", "snapshot", "downloads"}
+COMMANDS = {"static_site"}  # a command line over the renderers
 MODULES = sorted(p.stem for p in GEO.glob("*.py") if p.stem != "__init__")
 
 
@@ -37,8 +38,12 @@ def test_each_module_keeps_to_its_layer(module):
         assert "streamlit" not in names, f"geo/{module}.py imports Streamlit: only geo/ui.py may"
     if module != "mapping":
         assert not {"folium", "branca"} & names, f"geo/{module}.py imports folium: only geo/mapping.py may"
-    if module not in UI | RENDERERS:
-        assert not {f"geo.{r}" for r in RENDERERS | UI} & names, f"geo/{module}.py (core or build) imports a renderer or the UI"
+    if module in RENDERERS:
+        others = {f"geo.{r}" for r in RENDERERS - {module}} | {f"geo.{u}" for u in UI | COMMANDS}
+        assert not others & names, f"geo/{module}.py (a renderer) imports another renderer, a command or the UI"
+    elif module not in UI | COMMANDS:
+        assert not {f"geo.{r}" for r in RENDERERS | UI | COMMANDS} & names, \
+            f"geo/{module}.py (core or build) imports a renderer, a command or the UI"
 
 
 def test_the_rule_reads_late_imports():

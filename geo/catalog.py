@@ -10,7 +10,7 @@ Which paragraphs of the resolution a layer or view illustrates is kept in one au
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SDG_LICENCE = "UN SDG data: free to use with attribution; repository MIT"
 DEM_LICENCE = "BSD-3-Clause (pvlib); elevation data attributions in pvlib"

@@ -13,7 +13,6 @@ Every data value in the page is HTML-escaped (:func:`geo.layers.esc`).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 from pathlib import Path

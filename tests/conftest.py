@@ -123,10 +123,10 @@ def run_page(page: str, params: dict | None = None, timeout: float = APPTEST_TIM
     URL parameters ``params``, after one run; returns the AppTest."""
     from streamlit.testing.v1 import AppTest
 
-    from geo import catalog, ui
+    from geo import catalog
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
-    url_path = catalog.PAGE_PATHS[next(v for v, f in ui.PAGE_FILES.items() if f == page)]
+    url_path = next(p.path for p in catalog.PAGES.values() if p.file == page)
     if url_path and Path(page).stem != url_path:
         # before its first run AppTest finds pages by file name, not by st.Page's url_path
         # (hindu_kush_himalaya.py is /hindu-kush-himalaya): run the default page once first

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from geo import artefacts, catalog, data, layers, mapping
+from geo import artefacts, catalog, mapping
 from geo.state import ViewState
 from tests import tiny_data
 

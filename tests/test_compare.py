@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from geo import catalog, compare, data, layers, paths, snapshot
+from geo import catalog, compare, layers, paths, snapshot
 from geo.errors import DataFileError
 
 DATA = paths.ROOT / "data"

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from geo import catalog, downloads, layers, mapping
+from geo import catalog, downloads, layers
 from geo.state import ViewState
 
 WORLD = ViewState.default("world").with_(indicator="mountain_share")

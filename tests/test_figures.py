@@ -217,7 +217,7 @@ def test_legends_never_repeat_their_heading_as_an_item():
 
 
 def test_snapshot_lists_legends_in_the_live_map_order():
-    from geo import mapping, snapshot
+    from geo import snapshot
 
     state = ViewState.default("hindu-kush-himalaya")
     prepared = layers.prepare_state(state)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from geo import artefacts, catalog, data, layers, mapping
+from geo import artefacts, catalog, layers, mapping
 from geo.state import ViewState
 from tests import tiny_data
 

@@ -2,8 +2,9 @@
 
 Every reader verifies the file's sha256 once per process (and again if the file changes on
 disk) and raises :class:`geo.errors.DataFileError` naming the file if it is missing, corrupt
-or not in the manifest. Results are cached per version of the file (folder, modification time, size) and shared: treat
-them as read-only (copy first). Nothing needs clearing: a swapped folder or a replaced file is a new key.
+or not in the manifest. Results are cached per version of the file (folder, modification time,
+size) and shared: treat them as read-only (copy first). Nothing needs clearing: a swapped folder
+or a replaced file is a new key.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ D = paths.ROOT / "data"
 
 @pytest.fixture(scope="module")
 def src():
-    return raw.member_path("countries-10m.json", fetch=False)
+    return raw.member_path("countries-10m.json")  # fetched from its registry (pinned) if not cached yet
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ def world():
 
 @pytest.fixture(scope="module")
 def cities():
-    return json.loads(raw.member_path("cities15000.json", fetch=False).read_text(encoding="utf-8"))
+    return json.loads(raw.member_path("cities15000.json").read_text(encoding="utf-8"))  # fetched if not cached
 
 
 def test_columns_and_ids(pts):

@@ -186,15 +186,15 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
         if p.ok and p.gdf is not None and not p.gdf.empty:
             feats.extend(_features(p))
     ok = [p for p in prepared if p.ok]
+    prov = {p.layer.id: layers.provenance(p.layer) for p in ok}
     meta = {
         "title": (catalog.view(state.view).title(state.lang) if state else "Mountain Atlas"),
         "view": state.view if state else None,
         "language": state.lang if state else None,
         "layers": [{"id": p.layer.id, "title": p.title, "unit": p.layer.unit(state.lang if state else "en") or None,
-                    "year": p.year_label or None, "source": layers.provenance(p.layer)[0],
-                    "licence": layers.provenance(p.layer)[1]} for p in ok],
-        "sources": sorted({layers.provenance(p.layer)[0] for p in ok}),
-        "licences": sorted({layers.provenance(p.layer)[1] for p in ok}),
+                    "year": p.year_label or None, "source": prov[p.layer.id][0], "licence": prov[p.layer.id][1]} for p in ok],
+        "sources": sorted({src for src, _ in prov.values()}),
+        "licences": sorted({lic for _, lic in prov.values()}),
         "citation": citation(state, url, today),
         "url": url,
         "date": today,

@@ -22,11 +22,14 @@ system-deps:
 run: setup
 	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
+# two workers: the browser tests spend much of their time waiting for a page (tests/conftest.py)
+XDIST  := -n 2 --dist load --maxschedchunk 1
+
 test: setup system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(XDIST)
 
 test-fast: setup
-	$(BIN)/python -m pytest -m "not browser and not build"
+	$(BIN)/python -m pytest $(XDIST) -m "not browser and not build"
 
 data: setup
 	$(BIN)/python -m geo.build

@@ -282,7 +282,19 @@ def read_countries(path: str | Path) -> gpd.GeoDataFrame:
     BuildError
         If a feature has neither an ISO numeric id nor an entry in :data:`NON_ISO`, or an id
         pycountry does not know.
+
+    Notes
+    -----
+    Reading and repairing takes about 15 s; the build's steps each ask for the countries, so the
+    result is kept per file (path, size and modification time) and each call gets its own copy.
     """
+    p = Path(path).resolve()
+    st = p.stat()
+    return _read_countries(str(p), st.st_size, st.st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=2)
+def _read_countries(path: str, size: int, mtime_ns: int) -> gpd.GeoDataFrame:
     g = gpd.read_file(path, layer="countries")
     if "id" not in g.columns or "name" not in g.columns:
         raise BuildError(f"{path}: layer 'countries' lacks the 'id' and 'name' properties (has {list(g.columns)})")

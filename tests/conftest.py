@@ -49,7 +49,8 @@ def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None:
 
 def start_app(port: int, env: dict | None = None, log_name: str = "app.log") -> tuple[subprocess.Popen, str]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / log_name, "w")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # one log per test worker
+    log = open(ARTIFACTS / (f"{Path(log_name).stem}-{worker}.log" if worker else log_name), "w")
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
@@ -273,3 +274,21 @@ def exported_site(tmp_path_factory) -> Path:
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
     return out
+
+
+# ---------------------------------------------------------------------------------------
+# `make test` runs the suite on two workers (pytest-xdist, `--dist load --maxschedchunk 1`: each
+# worker takes the next test when it is free). The longest tests go first so that neither worker is
+# left with one of them at the end; the order below is from `pytest --durations` on 2 cores.
+
+LONGEST_FIRST = (
+    "test_a_fresh_build_reproduces_the_committed_data",
+    "test_every_page_in_the_language_at_the_size",
+    "test_memory_stays_flat_over_page_views",
+    "test_sessions_on_a_killed_replica_come_back_on_the_other",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.originalname, len(rank)))  # stable: the rest keep their order

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 
 from tests.conftest import ARTIFACTS
@@ -74,6 +75,9 @@ LAYER_LABELS_JS = ("() => Array.from(document.querySelectorAll('.leaflet-control
                    ".leaflet-control-layers-base label')).map(l => l.textContent.trim())")
 
 
+_INFLIGHT: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 @dataclass
 class Response:
     url: str
@@ -121,6 +125,19 @@ class Visit:
         return self.map_frame().evaluate(LAYER_LABELS_JS)
 
 
+def record(page) -> Visit:
+    """Record every request, response, console error and dialog of ``page`` from now on."""
+    v = Visit(page)
+    track_requests(page)
+    page.on("request", lambda r: v.requests.append(r.url))
+    page.on("response", lambda r: v.responses.append(Response(r.url, r.status, r.headers.get("content-type", ""))))
+    # failed loads are recorded with their status in ``responses``; everything else is an error
+    page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
+    page.on("pageerror", lambda e: v.console_errors.append(str(e)))
+    page.on("dialog", lambda d: (v.dialogs.append(d.message), d.dismiss()))
+    return v
+
+
 def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, init_script: str | None = None,
               viewport: dict | None = None) -> Visit:
     """Open ``url`` in a fresh browser context of ``viewport`` size (1400x1000 unless given),
@@ -130,13 +147,7 @@ def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000
         ctx.add_init_script(init_script)
     page = ctx.new_page()
     page.set_default_timeout(timeout_ms)
-    v = Visit(page)
-    page.on("request", lambda r: v.requests.append(r.url))
-    page.on("response", lambda r: v.responses.append(Response(r.url, r.status, r.headers.get("content-type", ""))))
-    # failed loads are recorded with their status in ``responses``; everything else is an error
-    page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
-    page.on("pageerror", lambda e: v.console_errors.append(str(e)))
-    page.on("dialog", lambda d: (v.dialogs.append(d.message), d.dismiss()))
+    v = record(page)
     page.goto(url, wait_until="domcontentloaded")
     if wait_map:
         frame = v.wait_map_frame(timeout_ms)
@@ -145,18 +156,33 @@ def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000
     return v
 
 
-def settle(page, timeout_ms: int = 15_000) -> None:
-    """Give late requests a chance to show up: network idle, or at most ``timeout_ms``.
+def track_requests(page) -> dict:
+    """The requests of ``page`` (and its frames) now in flight, kept up to date from its events;
+    attached once per page (requests already under way when it is attached are not seen)."""
+    inflight = _INFLIGHT.get(page)
+    if inflight is None:
+        inflight = _INFLIGHT[page] = {}
+        page.on("request", lambda r: inflight.__setitem__(id(r), r.url))
+        page.on("requestfinished", lambda r: inflight.pop(id(r), None))
+        page.on("requestfailed", lambda r: inflight.pop(id(r), None))
+    return inflight
 
-    (A busy 2-core machine can delay the idle moment; Streamlit's health polling after a dropped
-    WebSocket would postpone it for ever. Neither is what these tests check.)"""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    try:
-        page.wait_for_load_state("networkidle", timeout=timeout_ms)
-    except PlaywrightTimeout:
-        pass
-    page.wait_for_timeout(300)  # let Leaflet finish its canvas frame
+def settle(page, quiet_ms: int = 500, timeout_ms: int = 15_000) -> None:
+    """Give late requests a chance to show up: wait until no request of the page has been in
+    flight for ``quiet_ms``, for at most ``timeout_ms``.
+
+    (Playwright's "networkidle" is not used: on some first views it never came although no
+    request was open, and each such wait cost its whole timeout.)"""
+    inflight = track_requests(page)
+    end = time.monotonic() + timeout_ms / 1000
+    quiet_since = time.monotonic()
+    while time.monotonic() < end:
+        page.wait_for_timeout(100)  # Playwright delivers the page's events while it waits
+        if inflight:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_ms / 1000:
+            return
 
 
 def caption_problems(captions: list[str], lang: str) -> list[str]:

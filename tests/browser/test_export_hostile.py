@@ -26,7 +26,9 @@ VIEWS = ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partne
 PAGES = ("index", *VIEWS)
 # the AppTest corpus as (name, value) pairs: each value under a parameter name of its own
 CORPUS_C = [(f"p_{k.replace('-', '_')}", v if isinstance(v, str) else ",".join(v)) for k, v in HOSTILE.items()]
-CORPORA = {"injection": CORPUS_A, "size-bidi-control-repeat": CORPUS_B, "apptest-corpus": CORPUS_C}
+#: all three corpora in one URL (44 KB, under the 64 KB request line of the local web server): the
+#: exported pages read nothing of their URL, so one hostile visit per page covers what three did
+CORPUS = CORPUS_A + CORPUS_B + CORPUS_C
 # fragments a page might read (location.hash) and write into the DOM or eval
 RAW_FRAGMENTS = ["<img src=x onerror=window.__pwned=7>", "javascript:window.__pwned=8", "\"><svg/onload=alert(9)>"]
 
@@ -85,16 +87,14 @@ def check(browser, url: str, page_name: str) -> None:
         v.page.context.close()
 
 
-@pytest.mark.parametrize("corpus", list(CORPORA), ids=list(CORPORA))
 @pytest.mark.parametrize("page_name", PAGES)
-def test_served_export_ignores_hostile_query_and_fragment(browser, served, page_name, corpus):
-    check(browser, hostile_url(served, page_name, CORPORA[corpus]), page_name)
+def test_served_export_ignores_hostile_query_and_fragment(browser, served, page_name):
+    check(browser, hostile_url(served, page_name, CORPUS), page_name)
 
 
-@pytest.mark.parametrize("page_name", PAGES)
+@pytest.mark.parametrize("page_name", ["index", "alps"])  # the two page templates, from a file:// URL
 def test_file_url_export_ignores_hostile_query_and_fragment(browser, exported, page_name):
-    base = exported.as_uri()
-    check(browser, hostile_url(base, page_name, CORPUS_A + CORPUS_B), page_name)
+    check(browser, hostile_url(exported.as_uri(), page_name, CORPUS), page_name)
 
 
 def test_the_trap_would_catch_a_script(browser, tmp_path):

@@ -6,15 +6,18 @@ Run with ``streamlit run serve.py`` (``make run``). Routes, under ``server.baseU
   for a year (immutable), with an ETag; anything not of the artefact form is a 400.
 - ``/embed/<view>?lang=..&layers=..``: the static embed of a map state (works in iframes
   sandboxed without ``allow-same-origin``); redirects to its artefact page.
+- ``/static/...``: Streamlit's own files, answered from memory (:class:`geo.serving.StreamlitFilesFromMemory`).
 """
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from streamlit import config
 
 from geo import artefacts, catalog
+from geo.serving import StreamlitFilesFromMemory
 from geo.state import ViewState
 
 BASE = "/" + (config.get_option("server.baseUrlPath") or "").strip("/")
@@ -56,4 +59,4 @@ async def embed(request):
 app = st.App("app.py", routes=[
     Route(BASE + "/artefacts/{gen}/{name}", artefact, methods=["GET"]),
     Route(BASE + "/embed/{view}", embed, methods=["GET"]),
-])
+], middleware=[Middleware(StreamlitFilesFromMemory, prefix=BASE + "/static/")])

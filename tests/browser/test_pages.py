@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 import urllib.error
 import urllib.request
 
@@ -275,3 +276,40 @@ def test_framing_allowed_and_xsrf_on(app_url):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=30)
     assert e.value.code == 403
+
+
+def test_streamlit_files_come_from_memory_gzipped_with_validators(app_url):
+    """serve.py answers Streamlit's own files: gzipped for a browser that accepts it (the same bytes
+    once unzipped), plain otherwise, immutable with an ETag and a 304; unknown names go on to Streamlit."""
+    import gzip
+    import http.client
+
+    from streamlit import file_util
+
+    root = Path(file_util.get_static_dir())
+    with urllib.request.urlopen(f"{app_url}/", timeout=30) as r:
+        bundle = re.search(r'src="\.?/?(static/js/index\.[\w-]+\.js)"', r.read().decode()).group(1)
+    want = (root / bundle).read_bytes()
+    req = urllib.request.Request(f"{app_url}/{bundle}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        assert r.headers["Content-Encoding"] == "gzip" and "javascript" in r.headers["Content-Type"]
+        assert "immutable" in r.headers["Cache-Control"] and r.headers["ETag"]
+        assert gzip.decompress(r.read()) == want
+        etag = r.headers["ETag"]
+    with urllib.request.urlopen(f"{app_url}/{bundle}", timeout=30) as r:
+        assert r.headers.get("Content-Encoding") is None and r.read() == want
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(urllib.request.Request(f"{app_url}/{bundle}", headers={"If-None-Match": etag}), timeout=30)
+    assert e.value.code == 304
+    font = next(p for p in (root / "static" / "media").iterdir() if p.suffix == ".woff2")
+    req = urllib.request.Request(f"{app_url}/static/media/{font.name}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req, timeout=30) as r:  # already compressed: sent as it is
+        assert r.headers.get("Content-Encoding") is None and r.read() == font.read_bytes()
+    host, port = app_url.removeprefix("http://").split(":")
+    for raw in ("/static/js/../../../../serve.py", "/static/..%2F..%2Fserve.py", "/static/js/nope.js"):
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.request("GET", raw)
+        body = conn.getresponse().read()
+        conn.close()
+        assert b"StreamlitFilesFromMemory" not in body, raw  # never a file from outside the folder
+

@@ -442,9 +442,9 @@ def markdown(r: dict) -> str:
                   f"{_f(a.get('cpu_s_per_view_same_tab'))} | {a['wall_s_per_view_median']} |",
                   f"| bare page with one small st_folium map (framework floor) | {f['cpu_s_per_view']} | {f['views_per_s_per_core']} | "
                   f"{_f(f.get('cpu_s_per_view_same_tab'))} | {f['wall_s_per_view_median']} |",
-                  *([f"| the same bare page behind the atlas's file serving (bench/floor_served.py) | {x['cpu_s_per_view']} | "
-                     f"{x['views_per_s_per_core']} | {_f(x.get('cpu_s_per_view_same_tab'))} | {x['wall_s_per_view_median']} |"]
-                    for x in [r.get("server_floor_served")] if x),
+                  *[f"| the same bare page behind the atlas's file serving (bench/floor_served.py) | {x['cpu_s_per_view']} | "
+                    f"{x['views_per_s_per_core']} | {_f(x.get('cpu_s_per_view_same_tab'))} | {x['wall_s_per_view_median']} |"
+                    for x in [r.get("server_floor_served")] if x],
                   "", "Every view is a new Streamlit session. A first view fetches every file of the page (a new browser "
                   "context); views in the same tab go to a new address with the browser's cache holding the files.", ""]
     if r.get("server_ratio_to_floor"):

@@ -22,7 +22,7 @@ system-deps:
 run: setup
 	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
-# two workers: the browser tests spend much of their time waiting for a page (tests/conftest.py)
+# two pytest-xdist workers, longest tests first (tests/conftest.py): 754 s on one, about 550 s on two
 XDIST  := -n 2 --dist load --maxschedchunk 1
 
 test: setup system-deps

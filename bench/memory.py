@@ -15,7 +15,8 @@ short version (36 against 18, at most 1.1x) runs in ``make test`` (tests/browser
 Caches and their bounds (all written in the code): ``geo/ui.py`` ``_prepared``
 (st.cache_resource, max_entries=64) and ``_data_problems`` (st.cache_data, max_entries=8);
 ``geo/data.py`` lru_cache 64/32/32/8 and the checked-files map (4096); ``geo/layers.py``
-lru_cache 16 x3; ``geo/countries.py``, ``geo/assets.py``, ``geo/snapshot.py`` lru_cache 1.
+lru_cache 16 x3; ``geo/countries.py``, ``geo/assets.py``, ``geo/snapshot.py`` lru_cache 1;
+``geo/serving.py`` the Streamlit files it has served (at most its static folder, 25 MB).
 Streamlit keeps a closed session for ``server.disconnectedSessionTTL`` so it can be resumed;
 that is bounded in time, not in count.
 """

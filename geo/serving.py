@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
+import threading
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -34,18 +35,20 @@ class StreamlitFilesFromMemory:
         root = Path(file_util.get_static_dir()) / "static"
         self.files = {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
         self.entries: dict[str, tuple[bytes, bytes | None, str, str]] = {}
+        self.lock = threading.Lock()
 
     def entry(self, rel: str) -> tuple[bytes, bytes | None, str, str]:
         """(body, gzipped body or None, content type, ETag) of one file, read once."""
-        if rel not in self.entries:
-            body = self.files[rel].read_bytes()
-            gz = gzip.compress(body, 6, mtime=0) if rel.endswith(self.COMPRESS) else None
-            ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
-            if ctype.startswith("text/") or ctype.endswith(("javascript", "json")):
-                ctype += "; charset=utf-8"
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            self.entries[rel] = (body, gz if gz is not None and len(gz) < len(body) else None, ctype, etag)
-        return self.entries[rel]
+        with self.lock:  # many first views at once: each file is still read and compressed once
+            if rel not in self.entries:
+                body = self.files[rel].read_bytes()
+                gz = gzip.compress(body, 6, mtime=0) if rel.endswith(self.COMPRESS) else None
+                ctype = mimetypes.guess_type(rel)[0] or "application/octet-stream"
+                if ctype.startswith("text/") or ctype.endswith(("javascript", "json")):
+                    ctype += "; charset=utf-8"
+                etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                self.entries[rel] = (body, gz if gz is not None and len(gz) < len(body) else None, ctype, etag)
+            return self.entries[rel]
 
     async def __call__(self, scope, receive, send):
         path = scope.get("path", "")

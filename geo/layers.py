@@ -227,7 +227,7 @@ def source_line(layer: catalog.Layer, lang: str, extra: list[str] | None = None)
     """``Sources: publisher, title (year), link; … Licence: …`` in ``lang``: sources a reader
     can reach. The full provenance (files, versions, build steps) is :func:`provenance`, from
     data/manifest.json, shown one click away on the page."""
-    cites = list(dict.fromkeys([*layer.citations(lang), *(extra or [])]))
+    cites = list(dict.fromkeys([*(s.cite(lang) for s in cited(layer.files)), *(extra or [])]))
     sep, end = ("；", "。") if lang == "zh" else ("; ", ".")
     col = i18n.colon(lang)
     text = f"{t('sources' if len(cites) > 1 else 'source', lang)}{col}{sep.join(cites)}" if cites else ""
@@ -260,9 +260,25 @@ def file_provenance(files) -> tuple[str, str]:
     return "; ".join(names), "; ".join(lics)
 
 
+def cited(files) -> list[catalog.Source]:
+    """The public sources of data files, as the build cited them in data/manifest.json: for each
+    file, its own citation (a file this project computed) and then its sources', each once.
+    A file the manifest does not list adds nothing (the page names it as a problem)."""
+    out: dict[catalog.Source, None] = {}
+    for rel in files:
+        try:
+            entry = data.manifest_entry(rel)
+        except DataFileError:
+            continue
+        for rec in [entry.get("cite"), *(s.get("cite") for s in entry.get("sources", []) if isinstance(s, dict))]:
+            if isinstance(rec, dict):
+                out[catalog.Source.from_record(rec)] = None
+    return list(out)
+
+
 def citations(layer: catalog.Layer, lang: str) -> list[str]:
-    """Every public source of a layer in ``lang``: the catalogue's and, for member lists, the
-    pages the rows cite (from the data)."""
+    """Every public source of a layer in ``lang``: those of the files it reads (:func:`cited`) and,
+    for member lists, the pages the rows cite (from the data)."""
     extra: list[str] = []
     try:
         if layer.body_id:
@@ -273,7 +289,7 @@ def citations(layer: catalog.Layer, lang: str) -> list[str]:
             extra = [f"{t('nav_partnership', lang)}{i18n.colon(lang)}{' '.join(urls)}"] if urls else []
     except DataFileError:
         pass
-    return list(dict.fromkeys([*layer.citations(lang), *extra]))
+    return list(dict.fromkeys([*(s.cite(lang) for s in cited(layer.files)), *extra]))
 
 
 def member_sources(body_id: str, lang: str) -> list[str]:
@@ -384,11 +400,13 @@ def _choropleth(view_id: str, layer: catalog.Layer, lang: str, year: int | None)
     unit = layer.unit(lang)
     no_data = t("no_data", lang)
 
+    cites = [s.cite(lang) for s in cited(layer.files)]
+
     def row_tip(r) -> str:
         val = fmt_number(r["value"], unit, lang) if pd.notna(r["value"]) else no_data
         yr = "" if pd.isna(r.get("year")) else str(int(r["year"]))
         return tip(country_name(r, lang), [(layer.title(lang), val), (t("year", lang), yr),
-                                           (t("source", lang), "; ".join(layer.citations(lang)))], lang)
+                                           (t("source", lang), "; ".join(cites))], lang)
 
     g["tip"] = [row_tip(r) for _, r in g.iterrows()]
     legend = Legend(

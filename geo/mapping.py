@@ -377,9 +377,7 @@ def source_names(state: ViewState) -> str:
     """The publishers of a map's sources, in a few words (the links are on the full page)."""
     sep = "、" if state.lang == "zh" else "; "
     lids = [*state.layers, *([state.indicator] if state.indicator else [])]
-    keys = dict.fromkeys(k for lid in lids for k in catalog.layer(lid).cites)
-    return sep.join(dict.fromkeys((catalog.SOURCES[k].publisher_zh if state.lang == "zh" else catalog.SOURCES[k].publisher_en)
-                                  for k in keys))
+    return sep.join(dict.fromkeys(s.publisher(state.lang) for lid in lids for s in layers.cited(catalog.layer(lid).files)))
 
 
 def embed_footer(state: ViewState, mb: MapBuild, live_href: str) -> str:

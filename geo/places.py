@@ -155,7 +155,7 @@ def build(ctx) -> None:
                "(from the official Chinese text); coordinates from GeoNames",
                [{**src, "note": "GeoNames data, CC BY 4.0 (https://www.geonames.org/)"},
                 ctx.local_source(RESOLUTION_TEXT, "A/RES/62/196, official Chinese text", "UN document (public)",
-                                 "https://undocs.org/zh/A/RES/62/196")])
+                                 "https://undocs.org/zh/A/RES/62/196", cites="resolution")])
 
 
 __all__ = ["PLACES", "Place", "places_frame", "build"]

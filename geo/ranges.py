@@ -183,7 +183,8 @@ def build(ctx) -> None:
     import geopandas as gpd
 
     from geo.countries import polygonal, read_countries, write_geojson
-    from geo.terrain import combined_class_areas, combined_shares_from, globe_source
+    from geo.build import cite
+    from geo.terrain import DEFINITION_SOURCE, combined_class_areas, combined_shares_from, globe_source
 
     tile_cls, shares = combined_shares_from(ctx)
     # the outline: 5' cells at least half mountain (30" classes inside the tile, the model elsewhere)
@@ -222,26 +223,28 @@ def build(ctx) -> None:
         computed[r.body_id] = rst["mountain_km2"]
         names[r.body_id] = body.name_en
 
-    srcs = [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"),
-            {"name": "Range envelopes drawn by Mountain Atlas (vertices and sources in geo/catalog.py)", "licence": "CC BY 4.0",
-             "url": "docs/mountain-definition.md"}]
+    env_src = {"name": "Range envelopes drawn by Mountain Atlas (vertices and sources in geo/catalog.py)", "licence": "CC BY 4.0",
+               "url": "docs/mountain-definition.md"}
+    # the ranges are mountain classes (the Kapos definition) inside the envelopes
+    srcs = [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"), DEFINITION_SOURCE, env_src]
+    ours = {"cite": cite("atlas")}  # computed (or drawn) by this project
     mem_src = {"name": "Regional member lists (tables/regional_members.csv)", "licence": "facts with per-row sources",
                "url": "data/sources/memberships/README.md"}
     write_geojson(gpd.GeoDataFrame(rng_rows, crs="EPSG:4326"), ctx.out("vector/ranges.geojson"))
     ctx.record("vector/ranges.geojson", "The four featured ranges: mountain classes inside each documented envelope, with areas per class 1-7 "
                "(km², WGS84 ellipsoid, exact cell coverage; 30\" GLOBE classes inside 0-50N, 0-90E, the sub-grid model elsewhere: "
                "grid_30s_pct is the share of the envelope on the 30\" grid; envelope_km2 its land area). The outline is the 5' cells "
-               "at least half mountain", srcs)
+               "at least half mountain", srcs, **ours)
     write_geojson(gpd.GeoDataFrame(env_rows, crs="EPSG:4326"), ctx.out("vector/range_envelopes.geojson"))
-    ctx.record("vector/range_envelopes.geojson", "Hand-drawn envelopes of the four ranges (how and from what: envelope_note)", srcs[3:])
+    ctx.record("vector/range_envelopes.geojson", "Hand-drawn envelopes of the four ranges (how and from what: envelope_note)", [env_src], **ours)
     write_geojson(gpd.GeoDataFrame(reg_rows, crs="EPSG:4326"), ctx.out("vector/regions.geojson"))
     ctx.record("vector/regions.geojson", "Approximate areas of application: each range's mountain area within its body's member states "
-               "(approximate, not legal perimeters)", [*srcs, mem_src])
+               "(approximate, not legal perimeters)", [*srcs, mem_src], **ours)
     ctx.out("stats/regions.csv").write_text(_csv(regions_table(facts, computed, names)), encoding="utf-8")
     ctx.record("stats/regions.csv", "Computed approximate area of application beside every published area figure, one row per published figure "
                "(published text kept as published)", [*srcs, mem_src,
                ctx.local_source("memberships/regional_mountain_bodies_facts.csv", "Published area figures of the regional bodies",
-                                "facts with per-row sources", "data/sources/memberships/README.md")])
+                                "facts with per-row sources", "data/sources/memberships/README.md")], **ours)
 
 
 __all__ = ["Range", "RANGES", "range_of", "member_iso3", "mountain_polygon_in", "regions_table", "build"]

@@ -527,7 +527,8 @@ def build(ctx) -> None:
     text_src = ctx.local_source(TEXT_FILE, "United Nations General Assembly, resolution A/RES/62/196 'Sustainable mountain development', "
                                 "adopted 19 December 2007 (78th plenary meeting); official Chinese version",
                                 "United Nations official document", "https://undocs.org/zh/A/RES/62/196",
-                                "Extracted from the UN PDF; copied unchanged from the project's research seed (see PROVENANCE.md)")
+                                "Extracted from the UN PDF; copied unchanged from the project's research seed (see PROVENANCE.md)",
+                                cites="resolution")
     sum_src = ctx.local_source(SUMMARY_FILE, "English summaries and short titles authored by the Mountain Atlas project (unofficial)",
                                "CC BY 4.0", "data/sources/resolution/PROVENANCE.md", UNOFFICIAL_NOTE)
     counts = {k: sum(p.kind == k for p in paras) for k in KINDS}

@@ -263,7 +263,7 @@ def build(ctx) -> None:
         ctx.out(rel).write_text(_csv_text(out), encoding="utf-8")
         file_src = ctx.local_source(f"sdg/{fname}", f"UN SDG Global Database, series {code} (indicator {info['indicator']}), "
                                     f"as extracted by central-asia-sdg-platform/data (copied unchanged)", LICENCE,
-                                    f"https://github.com/{prov['repo']}/tree/{prov['commit']}/data")
+                                    f"https://github.com/{prov['repo']}/tree/{prov['commit']}/data", cites="sdg")
         ctx.record(rel, f"{info['title_en']} ({code}, SDG {info['indicator']}), {info['unit']}; country totals: {_describe_total(code)}; "
                         f"{out['iso3'].nunique()} countries", [file_src, prov_src])
         lay = catalog.layer(f"sdg_{code}")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geo import areas, catalog
+from geo.build import cite as build_cite
 from geo.errors import BuildError
 
 #: 5 arc-minutes: the pvlib grid.
@@ -1080,6 +1081,7 @@ DEFINITION_SOURCE = {
             "and the SDG 15.4.2 metadata (definition only, no data used)",
     "licence": "definition (no data used)",
     "url": "https://www.fao.org/mountain-partnership/about/definitions/",
+    "cite": build_cite("kapos"),
 }
 
 
@@ -1092,6 +1094,7 @@ def globe_source(ctx) -> dict:
                    "free of charge",
         "url": "https://www.ngdc.noaa.gov/mgg/topo/globe.html",
         "carrier": ctx.raw_source("g10g.npz"),
+        "cite": build_cite("globe"),
     }
 
 
@@ -1123,7 +1126,7 @@ def build(ctx) -> None:
     ctx.record("terrain/mountain_classes.tif",
                "UNEP-WCMC / Kapos mountain classes 1-6 on the 5' grid everywhere (0 land not mountain, 255 no data); the world "
                "map draws it. Inside 0-50N, 0-90E the 30\" classes (terrain/mountain_classes_30s.tif) are finer and are what the "
-               "statistics use; method and limits in docs/mountain-definition.md", [src, DEFINITION_SOURCE])
+               "statistics use; method and limits in docs/mountain-definition.md", [src, DEFINITION_SOURCE], cite=build_cite("atlas"))
 
     tile_cls = fine_tile_classes(tile, z)
     del tile
@@ -1137,7 +1140,7 @@ def build(ctx) -> None:
     ctx.record("terrain/mountain_classes_30s.tif",
                "UNEP-WCMC / Kapos mountain classes 1-7 on the 30 arc-second GLOBE grid, 0-50N, 0-90E (6000x10800; 0 land not "
                "mountain, 255 sea); neighbourhoods at the tile's edges reach into the 5' grid; range maps draw it where it applies",
-               [gsrc, src, DEFINITION_SOURCE])
+               [gsrc, src, DEFINITION_SOURCE], cite=build_cite("atlas"))
 
     feats = coarse_features(z, slope=slope5, range7=range5)
     del slope5, range5
@@ -1150,7 +1153,7 @@ def build(ctx) -> None:
     ctx.out("terrain/subgrid_model.json").write_text(json.dumps(doc, separators=(",", ":"), sort_keys=False) + "\n", encoding="utf-8")
     ctx.record("terrain/subgrid_model.json", "Binned sub-grid model (5' features -> shares of 30\" classes 0-7 and sea) with its "
                "hold-out errors (Africa, Europe); calibrated only against the 30\" terrain, never against published figures",
-               [gsrc, src, DEFINITION_SOURCE])
+               [gsrc, src, DEFINITION_SOURCE], cite=build_cite("atlas"))
 
     shares, source = combined_fractions(model, z, tile_cls, feats, target)
     mountain = shares[1:8].sum(axis=0)
@@ -1162,7 +1165,7 @@ def build(ctx) -> None:
     ctx.record("terrain/mountain_cover.tif",
                "Mountain cover on the 5' grid (band 1: % of each cell in classes 1-7, 255 sea) and each cell's source grid (band 2: "
                "1 = aggregated 30\" GLOBE classes inside 0-50N, 0-90E; 2 = the calibrated sub-grid model elsewhere)",
-               [gsrc, src, DEFINITION_SOURCE])
+               [gsrc, src, DEFINITION_SOURCE], cite=build_cite("atlas"))
     _SHARES_CACHE.clear()
     _SHARES_CACHE[tuple(ctx.outputs[r]["sha256"] for r in _SHARE_INPUTS)] = (tile_cls, shares)
 
@@ -1170,7 +1173,7 @@ def build(ctx) -> None:
     write_compact_geojson(gdf, ctx.out("vector/mountain_classes.geojson"))
     ctx.record("vector/mountain_classes.geojson",
                f"Mountain classes of the 5' grid as polygons dissolved per class, coverage-simplified ({POLYGON_TOLERANCE} deg) and "
-               f"snapped to {POLYGON_GRID} deg for display; statistics use the rasters", [src, DEFINITION_SOURCE])
+               f"snapped to {POLYGON_GRID} deg for display; statistics use the rasters", [src, DEFINITION_SOURCE], cite=build_cite("atlas"))
 
 
 def country_mountain_table(countries, tile_cls: np.ndarray, shares: np.ndarray, cls5: np.ndarray | None = None):
@@ -1236,6 +1239,7 @@ def build_stats(ctx) -> None:
         "SDG 15.4.2 figures (docs/mountain-definition.md).",
         [ctx.raw_source("Altitude.h5"), globe_source(ctx), ctx.raw_source("countries-10m.json"), DEFINITION_SOURCE,
          {"name": "exactextract (coverage fractions)", "licence": "Apache-2.0", "url": "https://pypi.org/project/exactextract/"}],
+        cite=build_cite("atlas"),
     )
 
 

@@ -78,6 +78,26 @@ def test_markup_in_data_is_escaped_in_tooltips_and_map(tiny):
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in spec["layers"][0]["features"]["BBB"][1]
 
 
+def test_source_lines_cite_what_the_manifest_records_for_the_files_read(tiny):
+    """Citations are the build's, from data/manifest.json, for the files the layer reads: the series
+    file's source and the countries file's own citation; nothing is cited from elsewhere."""
+    doc = json.loads((tiny / "manifest.json").read_text())
+    doc["files"]["sdg/AG_LND_FRST.csv"]["sources"][0]["cite"] = {
+        "publisher_en": "Pub X", "publisher_zh": "出版者X", "title_en": "Series Y", "title_zh": "系列Y", "year": "2024",
+        "url": "https://example.org/y"}
+    doc["files"]["vector/countries.geojson"]["cite"] = {"publisher_en": "Borders Z", "title_en": "lines", "url": "https://example.org/z"}
+    doc["files"]["vector/countries.geojson"]["sources"].append({"name": "a tool", "cite": "not a citation"})
+    (tiny / "manifest.json").write_text(json.dumps(doc))
+    en = layers.prepare("world", "sdg_AG_LND_FRST", "en", 2015).source_line
+    assert en.startswith("Sources: Pub X, Series Y (2024), https://example.org/y; Borders Z, lines, https://example.org/z."), en
+    zh = layers.prepare("world", "sdg_AG_LND_FRST", "zh", 2015).source_line
+    # no Chinese publisher or title recorded: the English ones are shown
+    assert zh.startswith("来源：出版者X《系列Y》（2024年） https://example.org/y；Borders Z《lines》 https://example.org/z"), zh
+    assert [s.publisher("en") for s in layers.cited(catalog.layer("sdg_AG_LND_FRST").files)] == ["Pub X", "Borders Z"]
+    share = layers.prepare("world", "mountain_share", "en").source_line  # reads the countries, not the series
+    assert "Borders Z" in share and "Pub X" not in share, share
+
+
 def test_missing_file_is_reported_not_raised(tiny):
     (tiny / "sdg/AG_LND_FRST.csv").unlink()
     p = layers.prepare("world", "sdg_AG_LND_FRST", "en", None)

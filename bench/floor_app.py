@@ -1,7 +1,6 @@
 """The framework's floor: a bare Streamlit page holding one small st_folium map."""
 
 import folium
-import streamlit as st
 from streamlit_folium import st_folium
 
 import streamlit.components.v1 as components

@@ -5,8 +5,10 @@ Each session (a Playwright context in one Chromium) opens map pages one after an
 until Leaflet has drawn. The run is bounded in time (``--seconds``, default 120: no view starts
 after it; a view in flight has ``--view-timeout`` to finish) and in page views (``--max-views``).
 Errors: a timeout, a Streamlit exception box, a failed response, or (behind the proxy) a session
-whose sticky cookie changed. Reports p50/p95 time to a drawn map, the servers' own CPU seconds
-(/proc/PID/stat) and which replicas served, into bench/results.json and results.md.
+whose sticky cookie changed. Before the clock starts, one tab per server opens each map page once
+(``--cold`` skips that). Reports p50/p95 time to a drawn map, the servers' own CPU seconds
+(/proc/PID/stat), which replicas served and how busy each core was, into bench/results.json and
+results.md.
 Loopback only.
 """
 
@@ -39,6 +41,16 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
     page.set_default_timeout(view_timeout_ms)
     bad: list[str] = []
     page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    refused: list[str] = []  # every answer >= 400 or failed request, for a view that times out
+    page.on("response", lambda r: refused.append(f"{r.status} {r.url.split('?')[0][-50:]}") if r.status >= 400 else None)
+    page.on("requestfailed", lambda r: refused.append(f"failed ({r.failure}) {r.url.split('?')[0][-50:]}"))
+    # what a view that times out was waiting for: its requests still in flight, its WebSockets
+    inflight: dict[int, tuple[float, str]] = {}
+    page.on("request", lambda r: inflight.__setitem__(id(r), (time.monotonic(), r.url)))
+    page.on("requestfinished", lambda r: inflight.pop(id(r), None))
+    page.on("requestfailed", lambda r: inflight.pop(id(r), None))
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: (sockets.append("open"), ws.on("close", lambda _: sockets.append("closed"))))
     sticky: str | None = None
     try:
         while time.monotonic() < deadline and budget[0] > 0:
@@ -54,7 +66,9 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
                         if time.monotonic() - t0 > view_timeout_ms / 1000:
                             raise TimeoutError(f"no map frame after {view_timeout_ms / 1000:.0f} s")
                         await page.wait_for_timeout(100)
-                await frame.wait_for_function(DRAWN)
+                # polled every 250 ms: Playwright's default polls on every animation frame, which keeps
+                # 20 tabs painting and costs the browsers' core what the run means to measure
+                await frame.wait_for_function(DRAWN, polling=250)
                 times.append(time.monotonic() - t0)
                 if await page.locator("[data-testid='stException']").count():
                     errors.append(f"{path}: Streamlit exception shown")
@@ -67,11 +81,45 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
                         errors.append(f"{path}: sticky cookie changed {sticky} -> {cookie}")
                     sticky = cookie
             except Exception as e:  # a timeout or a broken page counts as an error
-                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
+                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}; {await stuck_on(page, inflight, sockets)}; refused or failed: {refused[-4:]}")
     finally:
         if sticky:
             replicas.append(sticky)
         await ctx.close()
+
+
+async def stuck_on(page, inflight: dict, sockets: list[str]) -> str:
+    """What a page still waits for: Streamlit's connection and script state, its requests in flight
+    (the oldest first, with their age), its WebSockets opened and closed."""
+    try:
+        state = await page.evaluate("() => { const a = document.querySelector('[data-testid=stApp]'); return a ? "
+                                    "[a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : null; }")
+    except Exception as e:
+        state = f"unreadable ({type(e).__name__})"
+    now = time.monotonic()
+    waiting = [f"{now - t:.0f} s {u.split('?')[0][-60:]}" for t, u in sorted(inflight.values())][:4]
+    return (f"app state {state}; {len(inflight)} requests in flight {waiting}; WebSockets opened {sockets.count('open')}, "
+            f"closed {sockets.count('closed')}")
+
+
+def core_ticks() -> dict[str, tuple[int, int]]:
+    """(busy, total) clock ticks of each core since boot, from /proc/stat."""
+    out = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *vals = line.split()
+        if name.startswith("cpu") and name != "cpu":
+            v = [int(x) for x in vals[:8]]
+            out[name[3:]] = (sum(v) - v[3] - v[4], sum(v))  # idle and iowait are not busy
+    return out
+
+
+def core_busy(before: dict, after: dict) -> str:
+    """``core 0 99 %, core 1 12 %``: how busy each core was between two :func:`core_ticks`."""
+    parts = []
+    for k in sorted(after, key=int):
+        busy, total = (a - b for a, b in zip(after[k], before.get(k, (0, 0))))
+        parts.append(f"core {k} {100 * busy / total:.0f} %" if total else f"core {k} ?")
+    return ", ".join(parts)
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -80,7 +128,28 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(one(p) for p in pids)
 
 
-async def run_load(base: str, sessions: int, seconds: float, max_views: int, view_timeout_s: float, server_pids: list[int]) -> dict:
+async def warm_up(browser, base: str, view_timeout_ms: int) -> None:
+    """Each map page once, one after another in one tab, before the clock starts: the run then
+    measures serving built maps (a state's first build is ``make bench``'s cold start); behind the
+    proxy this warms the replica the tab sticks to."""
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.set_default_timeout(view_timeout_ms)
+    try:
+        for path in PATHS:
+            await page.goto(base + path)
+            await page.wait_for_selector("iframe[src*='/artefacts/']")
+            frame = None
+            while frame is None:
+                frame = next((f for f in page.frames if "/artefacts/" in f.url), None)
+                await page.wait_for_timeout(100)
+            await frame.wait_for_function(DRAWN, polling=250)
+    finally:
+        await ctx.close()
+
+
+async def run_load(base: str, sessions: int, seconds: float, max_views: int, view_timeout_s: float, server_pids: list[int],
+                   warm: bool = True) -> dict:
     from playwright.async_api import async_playwright
 
     from tests.conftest import CHROMIUM_ARGS, chromium_path
@@ -91,11 +160,13 @@ async def run_load(base: str, sessions: int, seconds: float, max_views: int, vie
     budget = [max_views]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-        c0, t0 = cpu_seconds(server_pids), time.monotonic()
+        for _ in range(len(server_pids) if warm else 0):  # a new tab per replica: the proxy hands each to the next
+            await warm_up(browser, base, int(view_timeout_s * 1000))
+        c0, t0, k0 = cpu_seconds(server_pids), time.monotonic(), core_ticks()
         deadline = t0 + seconds
         await asyncio.gather(*(session(browser, base, deadline, budget, times, errors, replicas, i, int(view_timeout_s * 1000))
                                for i in range(sessions)))
-        wall, cpu = time.monotonic() - t0, cpu_seconds(server_pids) - c0
+        wall, cpu, busy = time.monotonic() - t0, cpu_seconds(server_pids) - c0, core_busy(k0, core_ticks())
         await browser.close()
     times.sort()
 
@@ -107,7 +178,8 @@ async def run_load(base: str, sessions: int, seconds: float, max_views: int, vie
             "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": pct(1.0),
             "server_cpu_s": round(cpu, 1), "server_cpu_s_per_view": round(cpu / len(times), 3) if times else None,
             "views_per_s_per_core": round(len(times) / cpu, 2) if cpu else None,
-            "replicas": " ".join(f"{k}:{v}" for k, v in used.items()) or None}
+            "replicas": " ".join(f"{k}:{v}" for k, v in used.items()) or None, "cores_busy": busy,
+            "server": "warmed (each map page once)" if warm else "cold"}
 
 
 def healthy(url: str, timeout: float = 120) -> None:
@@ -148,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--view-timeout", type=float, default=180, help="seconds one page view may take")
     ap.add_argument("--skip-replicas", action="store_true")
     ap.add_argument("--skip-single", action="store_true")
+    ap.add_argument("--cold", action="store_true", help="no warm-up: each state's first build falls inside the run")
     args = ap.parse_args(argv)
     from bench.run import markdown, start_server
     from tests.conftest import free_port, stop
@@ -163,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             healthy(url)
-            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views, args.view_timeout, [proc.pid]))
+            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views, args.view_timeout, [proc.pid],
+                                                       warm=not args.cold))
             out["single_server"]["pinned"] = "server on core 1, browsers on core 0" if pinned else "not pinned (one core)"
         finally:
             stop(proc)
@@ -179,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             for p in ports[1:]:
                 healthy(f"http://127.0.0.1:{p}")
             pids = streamlit_pids(ports[1:])
-            out["two_replicas_haproxy"] = asyncio.run(run_load(base, args.sessions, args.seconds, args.max_views, args.view_timeout, pids))
+            out["two_replicas_haproxy"] = asyncio.run(run_load(base, args.sessions, args.seconds, args.max_views, args.view_timeout, pids,
+                                                              warm=not args.cold))
         finally:
             os.killpg(rep.pid, signal.SIGTERM)  # the script's own process group: replicas and proxy
             rep.wait(30)

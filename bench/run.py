@@ -482,12 +482,13 @@ def markdown(r: dict) -> str:
     if r.get("load"):
         lines += ["", "## Load: concurrent browser sessions (Playwright contexts in one Chromium on the same 2 cores)", "",
                   "| setup | sessions | wall s | page views | errors | p50 to drawn map (s) | p95 (s) | server CPU s (all replicas) | "
-                  "CPU s / view | views / s / core | replicas used | pinning |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "CPU s / view | views / s / core | replicas used | pinning | cores busy |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for k, x in r["load"].items():
             lines.append(f"| {k.replace('_', ' ')} | {x['sessions']} | {_f(x.get('wall_s'))} | {x['views']} | {x['errors']} | {_f(x['p50_s'])} | "
                          f"{_f(x['p95_s'])} | {_f(x.get('server_cpu_s'))} | {_f(x.get('server_cpu_s_per_view'))} | "
-                         f"{_f(x.get('views_per_s_per_core'))} | {_f(x.get('replicas'))} | {_f(x.get('pinned'))} |")
+                         f"{_f(x.get('views_per_s_per_core'))} | {_f(x.get('replicas'))} | {_f(x.get('pinned'))} | "
+                         f"{_f(x.get('cores_busy'))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -210,9 +210,9 @@ def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]
 @pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_page_in_the_language_at_the_size(browser, app_url, lang, size):
-    """Every page, opened at its final size in tabs of one browser context (all loading at once, then
-    checked one by one): ``<html lang>``, the tab title, every link to the app's pages and every caption
-    line follow the language; nothing wider than the screen; a live map is drawn (terrain image and
+    """Every page, opened one after another in one tab at its final size: ``<html lang>``, the tab
+    title, every link to the app's pages and every caption line follow the language; nothing wider
+    than the screen; a live map is drawn (terrain image and
     painted features), its layer control lists the page's default layers in the language, it leaves the
     wheel to the page, and its legend folds (small on a phone); no request leaves 127.0.0.1, none fails,
     no console error. Failures are collected per page, reported at the end."""
@@ -221,20 +221,21 @@ def test_every_page_in_the_language_at_the_size(browser, app_url, lang, size):
     failures: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        tabs = {}
+        # one tab, one page after another, as a reader goes: each address is a new document and a new
+        # Streamlit session; the tab's renderer and cache are kept, which halves the browser's CPU per page
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)
+        v = record(page)
         for name, path in catalog.PAGE_PATHS.items():
-            page = ctx.new_page()
-            page.set_default_timeout(90_000)
-            tabs[name] = record(page)
+            for seen in (v.requests, v.responses, v.console_errors, v.dialogs):
+                seen.clear()
             page.goto(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_until="commit")
-        for name, v in tabs.items():
-            v.page.bring_to_front()
-            problems = check_page(v.page, app_url, name, lang, size)
-            settle(v.page)
+            problems = check_page(page, app_url, name, lang, size)
+            settle(page)
             problems += [f"requests leaving 127.0.0.1: {v.outside}"] if v.outside else []
             problems += [f"failed requests: {v.failed}"] if v.failed else []
             problems += [f"console errors: {v.console_errors[:3]}"] if v.console_errors else []
-            if v.page.locator("[data-testid='stException']").count():
+            if page.locator("[data-testid='stException']").count():
                 problems.append("Streamlit exception box shown")
             failures += [f"{name}: {p}" for p in problems]
     finally:

@@ -22,7 +22,7 @@ system-deps:
 run: setup
 	$(BIN)/streamlit run serve.py --server.port $(PORT)
 
-# two pytest-xdist workers, longest tests first (tests/conftest.py): 754 s on one, about 550 s on two
+# two pytest-xdist workers, longest tests first (tests/conftest.py)
 XDIST  := -n 2 --dist load --maxschedchunk 1
 
 test: setup system-deps

@@ -29,12 +29,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = ["/alps", "/carpathians", "/andes", "/hindu-kush-himalaya", "/", "/partnership"]
 STICKY_COOKIE = "atlas_replica"
-DRAWN = ("() => window.L && document.documentElement.getAttribute('data-atlas') === 'drawn' && (document.querySelectorAll('.leaflet-overlay-pane canvas, .leaflet-overlay-pane path').length + "
-         "Array.from(document.querySelectorAll('img.leaflet-image-layer')).filter(i => i.complete).length) > 0")
+
+
+async def open_map(page, url: str, timeout_ms: int) -> None:
+    """Go to ``url`` and wait until its map has drawn (as the browser tests judge it); a page that
+    shows no map frame within ``timeout_ms`` is a TimeoutError, not a hang."""
+    from tests.browser.helpers import DRAWN_READY
+
+    t0 = time.monotonic()
+    await page.goto(url)
+    frame = None
+    while frame is None:
+        frame = next((f for f in page.frames if "/artefacts/" in f.url), None)
+        if frame is None:
+            if time.monotonic() - t0 > timeout_ms / 1000:
+                raise TimeoutError(f"no map frame after {timeout_ms / 1000:.0f} s")
+            await page.wait_for_timeout(100)
+    # polled every 250 ms: Playwright's default polls on every animation frame, which keeps 20 tabs
+    # painting and costs the browsers' core what the run means to measure
+    await frame.wait_for_function(DRAWN_READY, polling=250)
 
 
 async def session(browser, base: str, deadline: float, budget: list[int], times: list[float], errors: list[str],
                   replicas: list[str], seed: int, view_timeout_ms: int) -> None:
+    from tests.browser.helpers import track_requests
+
     rnd = random.Random(seed)
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await ctx.new_page()
@@ -45,10 +64,7 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
     page.on("response", lambda r: refused.append(f"{r.status} {r.url.split('?')[0][-50:]}") if r.status >= 400 else None)
     page.on("requestfailed", lambda r: refused.append(f"failed ({r.failure}) {r.url.split('?')[0][-50:]}"))
     # what a view that times out was waiting for: its requests still in flight, its WebSockets
-    inflight: dict[int, tuple[float, str]] = {}
-    page.on("request", lambda r: inflight.__setitem__(id(r), (time.monotonic(), r.url)))
-    page.on("requestfinished", lambda r: inflight.pop(id(r), None))
-    page.on("requestfailed", lambda r: inflight.pop(id(r), None))
+    inflight = track_requests(page)
     sockets: list[str] = []
     page.on("websocket", lambda ws: (sockets.append("open"), ws.on("close", lambda _: sockets.append("closed"))))
     sticky: str | None = None
@@ -58,17 +74,7 @@ async def session(browser, base: str, deadline: float, budget: list[int], times:
             path = rnd.choice(PATHS)
             t0 = time.monotonic()
             try:
-                await page.goto(base + path)
-                frame = None
-                while frame is None:  # bounded: a page that never shows a map is an error, not a hang
-                    frame = next((f for f in page.frames if "/artefacts/" in f.url), None)
-                    if frame is None:
-                        if time.monotonic() - t0 > view_timeout_ms / 1000:
-                            raise TimeoutError(f"no map frame after {view_timeout_ms / 1000:.0f} s")
-                        await page.wait_for_timeout(100)
-                # polled every 250 ms: Playwright's default polls on every animation frame, which keeps
-                # 20 tabs painting and costs the browsers' core what the run means to measure
-                await frame.wait_for_function(DRAWN, polling=250)
+                await open_map(page, base + path, view_timeout_ms)
                 times.append(time.monotonic() - t0)
                 if await page.locator("[data-testid='stException']").count():
                     errors.append(f"{path}: Streamlit exception shown")
@@ -137,13 +143,7 @@ async def warm_up(browser, base: str, view_timeout_ms: int) -> None:
     page.set_default_timeout(view_timeout_ms)
     try:
         for path in PATHS:
-            await page.goto(base + path)
-            await page.wait_for_selector("iframe[src*='/artefacts/']")
-            frame = None
-            while frame is None:
-                frame = next((f for f in page.frames if "/artefacts/" in f.url), None)
-                await page.wait_for_timeout(100)
-            await frame.wait_for_function(DRAWN, polling=250)
+            await open_map(page, base + path, view_timeout_ms)
     finally:
         await ctx.close()
 

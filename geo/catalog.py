@@ -21,7 +21,8 @@ class Source:
     """A source a reader can reach: publisher, title, year and a public link, in two languages.
 
     The citations themselves are written by the build into ``data/manifest.json`` (``cite`` of a
-    source record; :data:`geo.build.CITATIONS`) and read from there (:func:`geo.layers.cited`)."""
+    source record: :data:`geo.build.CITATIONS` as :func:`dataclasses.asdict` writes it) and read
+    from there (:func:`geo.layers.cited`)."""
 
     publisher_en: str
     publisher_zh: str

@@ -102,8 +102,20 @@ class Visit:
     def failed(self) -> list[str]:
         return [f"{r.status} {r.url}" for r in self.responses if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url)]
 
-    def responses_for(self, suffix: str) -> list[Response]:
-        return [r for r in self.responses if r.url.split("?")[0].endswith(suffix)]
+    def clear(self) -> None:
+        """Forget what was recorded so far (before the tab goes to a new address)."""
+        for seen in (self.requests, self.responses, self.console_errors, self.dialogs):
+            seen.clear()
+
+    def problems(self) -> list[str]:
+        """What a clean page has none of: requests leaving 127.0.0.1, failed requests, console
+        errors, Streamlit's exception box."""
+        out = [f"requests leaving 127.0.0.1: {self.outside}"] if self.outside else []
+        out += [f"failed requests: {self.failed}"] if self.failed else []
+        out += [f"console errors: {self.console_errors[:3]}"] if self.console_errors else []
+        if self.page.locator("[data-testid='stException']").count():
+            out.append("Streamlit exception box shown")
+        return out
 
     def map_frame(self):
         return next((f for f in self.page.frames if MAP_FRAME_URL.search(f.url)), None)
@@ -154,12 +166,13 @@ def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000
 
 
 def track_requests(page) -> dict:
-    """The requests of ``page`` (and its frames) now in flight, kept up to date from its events;
-    attached once per page (requests already under way when it is attached are not seen)."""
+    """The requests of ``page`` (and its frames) now in flight, as ``{id: (time.monotonic() when
+    sent, url)}``, kept up to date from its events; attached once per page (requests already under
+    way when it is attached are not seen). For a sync or an async Playwright page."""
     inflight = _INFLIGHT.get(page)
     if inflight is None:
         inflight = _INFLIGHT[page] = {}
-        page.on("request", lambda r: inflight.__setitem__(id(r), r.url))
+        page.on("request", lambda r: inflight.__setitem__(id(r), (time.monotonic(), r.url)))
         page.on("requestfinished", lambda r: inflight.pop(id(r), None))
         page.on("requestfailed", lambda r: inflight.pop(id(r), None))
     return inflight

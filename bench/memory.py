@@ -1,16 +1,18 @@
 """``python -m bench.memory``: server memory over many page views.
 
 One replica (``tests.conftest.start_app``); N page views, one after another, cycling every page
-in every language. Each view is a new address in one tab: a fresh Streamlit session, the one
-before closed as a visitor's who leaves; the tab's cache keeps the browser's share of the 2 cores
-small. A view ends when the page's rerun has finished and, on map pages, the map is drawn
-(``tests/browser/helpers``). The server's resident memory (VmRSS of its process) is read after
-every view.
+in every language. Each view is what a browser asks of the server for a page load, made without a
+browser (``bench/client.py``): the page's HTML, a new Streamlit session on its own WebSocket whose
+script run is read to the end, then the files of its map frames and images; the socket is then
+closed, as a visitor's who leaves. No browser shares the 2 cores with the server, so the views
+follow each other as fast as the server serves them. The server's resident memory (VmRSS of its
+process) is read after every view. (The soak bench, ``bench/soak.py``, keeps real browsers on the
+server for half an hour.)
 
 Goal: RSS after N views at most 1.2x RSS after the warm-up (by then every page and language has
 been served once, so every bounded cache holds what this cycle needs). Long version: 500 views
 against 50 (``bench/results.json`` key ``memory`` and the table in ``bench/README.md``); the
-short version (36 against 18, at most 1.1x) runs in ``make test`` (tests/browser/test_failover.py).
+short version (36 against 18, at most 1.1x) runs in ``make test`` (tests/test_memory.py).
 
 Caches and their bounds (all written in the code): ``geo/ui.py`` ``_prepared``
 (st.cache_resource, max_entries=64) and ``_data_problems`` (st.cache_data, max_entries=8);
@@ -30,10 +32,6 @@ import time
 from bench.run import cpu_seconds, rss_mb as _rss_mb  # one reader of /proc for all benches
 
 
-APP_STATE_JS = """() => { const a = document.querySelector('[data-testid="stApp"]');
-  return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : [null, null]; }"""
-
-
 def rss_mb(pid: int) -> float:
     """The process's resident memory in MB, to 0.1 (read as bench.run reads it)."""
     return round(_rss_mb(pid), 1)
@@ -50,57 +48,34 @@ def cycle() -> list[str]:
     return out
 
 
-def view(v, base: str, path: str, timeout_ms: int = 180_000) -> list[str]:
-    """One page view in the tab of Visit ``v`` (a new address: a new Streamlit session; the one
-    before is closed as a visitor's who leaves); returns the errors it showed (empty if none)."""
-    from tests.browser.helpers import DRAWN_READY
+def run(base: str, pid: int, views: int, warm: int, log=print, every: int = 10, max_seconds: float | None = None) -> dict:
+    """``views`` page views of the app at ``base`` (server process ``pid``), one after another, cycling
+    every page in every language; RSS after the ``warm``-th view is the reference."""
+    from bench import client
 
-    has_map = not path.startswith(("/resolution", "/compare"))  # the reader maps some paragraphs; compare draws images
-    v.clear()
-    page = v.page
-    page.goto(base + path, wait_until="domcontentloaded")
-    page.wait_for_function(f"() => {{ const s = ({APP_STATE_JS})(); return s[0] === 'CONNECTED' && s[1] === 'notRunning'; }}",
-                           timeout=timeout_ms)
-    if has_map:
-        v.wait_map_frame(timeout_ms).wait_for_function(DRAWN_READY, timeout=timeout_ms)
-    errors = [f"{path}: exception box" for _ in range(page.locator("[data-testid='stException']").count())]
-    errors += [f"{path}: {e[:160]}" for e in v.console_errors]
-    errors += [f"{path}: HTTP {r}" for r in v.failed]
-    return errors
-
-
-def run(browser, base: str, pid: int, views: int, warm: int, log=print, every: int = 10, max_seconds: float | None = None) -> dict:
     paths = cycle()
     series: list[dict] = []
     errors: list[str] = []
     rss_warm = None
     t0, c0 = time.monotonic(), cpu_seconds(pid)
     done = 0
-    from tests.browser.helpers import open_page
-
-    # one tab for the run: each view is a new session, and the browser's cache spares it from
-    # fetching and compiling Streamlit's code again (the server, not the browser, is measured)
-    tab = open_page(browser, "about:blank", wait_map=False)
-    try:
-        for i in range(1, views + 1):
-            if max_seconds is not None and time.monotonic() - t0 > max_seconds and i > warm:
-                log(f"  stopping after {i - 1} views: --minutes reached")
-                break
-            done = i
-            path = paths[(i - 1) % len(paths)]
-            try:
-                errors += view(tab, base, path)
-            except Exception as e:  # a timeout or a broken page is an error, and the run goes on
-                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
-            rss = rss_mb(pid)
-            if i == warm:
-                rss_warm = rss
-            if i % every == 0 or i in (1, warm, views) or (max_seconds is not None and time.monotonic() - t0 > max_seconds):
-                series.append({"view": i, "rss_mb": rss, "s": round(time.monotonic() - t0, 1),
-                               "cpu_s": round(cpu_seconds(pid) - c0, 1)})
-                log(f"  view {i}: RSS {rss} MB, {series[-1]['s']} s")
-    finally:
-        tab.page.context.close()
+    for i in range(1, views + 1):
+        if max_seconds is not None and time.monotonic() - t0 > max_seconds and i > warm:
+            log(f"  stopping after {i - 1} views: --minutes reached")
+            break
+        done = i
+        path = paths[(i - 1) % len(paths)]
+        try:
+            errors += client.view(base, path).problems
+        except Exception as e:  # a timeout or a dropped connection is an error, and the run goes on
+            errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
+        rss = rss_mb(pid)
+        if i == warm:
+            rss_warm = rss
+        if i % every == 0 or i in (1, warm, views) or (max_seconds is not None and time.monotonic() - t0 > max_seconds):
+            series.append({"view": i, "rss_mb": rss, "s": round(time.monotonic() - t0, 1),
+                           "cpu_s": round(cpu_seconds(pid) - c0, 1)})
+            log(f"  view {i}: RSS {rss} MB, {series[-1]['s']} s")
     rss_end = rss_mb(pid)
     if series[-1]["view"] != done:
         series.append({"view": done, "rss_mb": rss_end, "s": round(time.monotonic() - t0, 1), "cpu_s": round(cpu_seconds(pid) - c0, 1)})
@@ -131,20 +106,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--minutes", type=float, default=None, help="stop after this long (after the warm-up), reporting the views done")
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args(argv)
-    from playwright.sync_api import sync_playwright
-
     from bench.failover import write_results
-    from tests.conftest import CHROMIUM_ARGS, chromium_path, free_port, start_app, stop
+    from tests.conftest import free_port, start_app, stop
 
     proc, url = start_app(free_port(), log_name="memory.log")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
-            try:
-                r = run(browser, url, proc.pid, args.views, args.warm,
-                        max_seconds=args.minutes * 60 if args.minutes else None)
-            finally:
-                browser.close()
+        r = run(url, proc.pid, args.views, args.warm, max_seconds=args.minutes * 60 if args.minutes else None)
     finally:
         stop(proc)
     md = markdown(r)

@@ -19,7 +19,8 @@ import sys
 import time
 from dataclasses import dataclass, field
 
-from bench.memory import APP_STATE_JS, cpu_seconds, cycle, rss_mb
+from bench.failover import APP_STATE_JS
+from bench.memory import cpu_seconds, cycle, rss_mb
 
 
 @dataclass

@@ -94,22 +94,24 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def tab(browser):
+    """This worker's one browser tab, reused by every test that visits the app through ``visit``
+    (tests.browser.helpers.Tab)."""
+    from tests.browser.helpers import Tab
+
+    t = Tab(browser)
+    yield t
+    t.close()
+
+
 @pytest.fixture()
-def visit(browser):
-    """``visit(url, wait_map=True, init_script=None)`` -> a recorded Visit (every request URL,
-    response, console error and dialog) in a fresh browser context, closed after the test."""
-    from tests.browser.helpers import open_page
-
-    opened = []
-
-    def _visit(url: str, **kw):
-        v = open_page(browser, url, **kw)
-        opened.append(v)
-        return v
-
-    yield _visit
-    for v in opened:
-        v.page.context.close()
+def visit(tab):
+    """``visit(url, wait_map=True, viewport=None)`` -> a recorded Visit (every request URL, response,
+    console error and dialog, recorded from the start of this address) in this worker's tab; after
+    the test the tab goes to about:blank."""
+    yield tab.open
+    tab.leave()
 
 
 # ---------------------------------------------------------------------------------------
@@ -284,8 +286,8 @@ def exported_site(tmp_path_factory) -> Path:
 LONGEST_FIRST = (
     "test_a_fresh_build_reproduces_the_committed_data",
     "test_every_page_in_the_language_at_the_size",
-    "test_memory_stays_flat_over_page_views",
     "test_sessions_on_a_killed_replica_come_back_on_the_other",
+    "test_memory_stays_flat_over_page_views",
 )
 
 

@@ -21,13 +21,11 @@ VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
 TIMEOUT = 90_000
 
 
-def _open(browser, url: str, size: tuple[int, int]):
-    ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, accept_downloads=True)
-    page = ctx.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.goto(url, wait_until="domcontentloaded")
+def _open(visit, url: str, size: tuple[int, int]):
+    """``url`` in the worker's tab at ``size``, once its title is on screen."""
+    page = visit(url, wait_map=False, timeout_ms=TIMEOUT, viewport={"width": size[0], "height": size[1]}).page
     page.get_by_role("heading", level=1).first.wait_for()
-    return ctx, page
+    return page
 
 
 def _shot(page, name: str) -> None:
@@ -49,81 +47,72 @@ def _sidebar_hrefs(page) -> list[str]:
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=list(VIEWPORTS))
 @pytest.mark.parametrize("start,choice", [("en", "zh"), ("zh", "en")])
-def test_the_chosen_language_sticks_to_every_link_title_and_html_lang(browser, app_url, size, start, choice):
+def test_the_chosen_language_sticks_to_every_link_title_and_html_lang(visit, app_url, size, start, choice):
     url = f"{app_url}/alps" + ("?lang=zh" if start == "zh" else "")
-    ctx, page = _open(browser, url, VIEWPORTS[size])
-    try:
-        if size == "phone":  # the phone menu has a visible label in the page's language
-            page.locator('[data-testid="stExpandSidebarButton"]').wait_for()
-            page.wait_for_function("""label => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'),
-                                                                  '::after').content.includes(label)""", arg=t("menu", start))
-        _open_sidebar(page)
-        page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').filter(
-            has_text="中文" if choice == "zh" else "English").click()
-        if choice == "zh":
-            page.wait_for_function("() => location.search.includes('lang=zh')")
-        else:
-            page.wait_for_function("() => !location.search.includes('lang=zh')")
-        want = "zh" if choice == "zh" else "en"
-        page.wait_for_function("l => document.documentElement.lang.startsWith(l)", arg=want)
-        # every sidebar link follows the choice (no run in between)
-        page.wait_for_function(
-            """zh => { const a = [...document.querySelectorAll('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')];
-                      return a.length >= 8 && a.every(e => e.href.includes('lang=zh') === zh); }""", arg=choice == "zh")
-        hrefs = _sidebar_hrefs(page)
-        assert len(hrefs) >= 8
-        assert all(("lang=zh" in h) == (choice == "zh") for h in hrefs), hrefs
-        page.wait_for_function("zh => /[\\u4e00-\\u9fff]/.test(document.title) === zh", arg=choice == "zh")
-        page.get_by_role("heading", level=1, name="阿尔卑斯山脉" if want == "zh" else "The Alps").wait_for()
-        page.get_by_role("heading", name=t("key_figures", want)).wait_for()
-        _shot(page, f"lang_{start}_to_{choice}_{size}")
-        # and the next page opened from the sidebar stays in that language
-        page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]').filter(
-            has_text=t("nav_partnership", want)).click()
-        page.wait_for_function("() => location.pathname.endsWith('/partnership')")
-        page.get_by_role("heading", level=1, name=re.compile("山区伙伴关系" if want == "zh" else "Mountain Partnership")).wait_for()
-        assert ("lang=zh" in page.url) == (choice == "zh")
-    finally:
-        ctx.close()
+    page = _open(visit, url, VIEWPORTS[size])
+    if size == "phone":  # the phone menu has a visible label in the page's language
+        page.locator('[data-testid="stExpandSidebarButton"]').wait_for()
+        page.wait_for_function("""label => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'),
+                                                              '::after').content.includes(label)""", arg=t("menu", start))
+    _open_sidebar(page)
+    page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').filter(
+        has_text="中文" if choice == "zh" else "English").click()
+    if choice == "zh":
+        page.wait_for_function("() => location.search.includes('lang=zh')")
+    else:
+        page.wait_for_function("() => !location.search.includes('lang=zh')")
+    want = "zh" if choice == "zh" else "en"
+    page.wait_for_function("l => document.documentElement.lang.startsWith(l)", arg=want)
+    # every sidebar link follows the choice (no run in between)
+    page.wait_for_function(
+        """zh => { const a = [...document.querySelectorAll('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')];
+                  return a.length >= 8 && a.every(e => e.href.includes('lang=zh') === zh); }""", arg=choice == "zh")
+    hrefs = _sidebar_hrefs(page)
+    assert len(hrefs) >= 8
+    assert all(("lang=zh" in h) == (choice == "zh") for h in hrefs), hrefs
+    page.wait_for_function("zh => /[\\u4e00-\\u9fff]/.test(document.title) === zh", arg=choice == "zh")
+    page.get_by_role("heading", level=1, name="阿尔卑斯山脉" if want == "zh" else "The Alps").wait_for()
+    page.get_by_role("heading", name=t("key_figures", want)).wait_for()
+    _shot(page, f"lang_{start}_to_{choice}_{size}")
+    # and the next page opened from the sidebar stays in that language
+    page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]').filter(
+        has_text=t("nav_partnership", want)).click()
+    page.wait_for_function("() => location.pathname.endsWith('/partnership')")
+    page.get_by_role("heading", level=1, name=re.compile("山区伙伴关系" if want == "zh" else "Mountain Partnership")).wait_for()
+    assert ("lang=zh" in page.url) == (choice == "zh")
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=list(VIEWPORTS))
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_snapshot_and_csv_cite_the_address_they_were_served_from(browser, app_url, size, lang):
+def test_snapshot_and_csv_cite_the_address_they_were_served_from(visit, app_url, size, lang):
     q = "?lang=zh" if lang == "zh" else ""
-    ctx, page = _open(browser, f"{app_url}/alps{q}", VIEWPORTS[size])
-    try:
-        want = f"{app_url}/alps{q}"
-        btn = page.get_by_role("button", name=t("download_csv", lang))
-        btn.scroll_into_view_if_needed()
-        with page.expect_download(timeout=TIMEOUT) as dl:
-            btn.click()
-        body = open(dl.value.path(), encoding="utf-8-sig").read()
-        rows = list(csv.DictReader(io.StringIO(body)))
-        assert rows and all(want in r["citation"] for r in rows), rows[0]["citation"]
-        assert "localhost:8501" not in body
-        btn = page.get_by_role("button", name=t("download_svg", lang))
-        with page.expect_download(timeout=TIMEOUT) as dl:
-            btn.click()
-        svg = open(dl.value.path(), encoding="utf-8").read()
-        assert want.replace("&", "&amp;") in svg and "localhost:8501" not in svg
-        _shot(page, f"downloads_{lang}_{size}")
-    finally:
-        ctx.close()
+    page = _open(visit, f"{app_url}/alps{q}", VIEWPORTS[size])
+    want = f"{app_url}/alps{q}"
+    btn = page.get_by_role("button", name=t("download_csv", lang))
+    btn.scroll_into_view_if_needed()
+    with page.expect_download(timeout=TIMEOUT) as dl:
+        btn.click()
+    body = open(dl.value.path(), encoding="utf-8-sig").read()
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows and all(want in r["citation"] for r in rows), rows[0]["citation"]
+    assert "localhost:8501" not in body
+    btn = page.get_by_role("button", name=t("download_svg", lang))
+    with page.expect_download(timeout=TIMEOUT) as dl:
+        btn.click()
+    svg = open(dl.value.path(), encoding="utf-8").read()
+    assert want.replace("&", "&amp;") in svg and "localhost:8501" not in svg
+    _shot(page, f"downloads_{lang}_{size}")
 
 
 @pytest.mark.parametrize("size", VIEWPORTS, ids=list(VIEWPORTS))
-def test_home_page_offers_ways_in_and_prints_without_the_sidebar(browser, app_url, size):
-    ctx, page = _open(browser, f"{app_url}/", VIEWPORTS[size])
-    try:
-        page.get_by_text("Mountain Atlas maps the world's mountains").wait_for()
-        for name in ("The Alps", "The Carpathians", "The Hindu Kush-Himalaya", "The Andes", "Resolution text", "Compare the ranges"):
-            page.locator('[data-testid="stMain"] a').filter(has_text=name).first.wait_for()
-        href = page.locator('[data-testid="stMain"] a').filter(has_text="Compare the ranges").first.get_attribute("href")
-        assert href.rstrip("/").split("?")[0].split("/")[-1] == "compare", href
-        _shot(page, f"home_{size}")
-        page.emulate_media(media="print")
-        assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display") == "none"
-        _shot(page, f"home_print_{size}")
-    finally:
-        ctx.close()
+def test_home_page_offers_ways_in_and_prints_without_the_sidebar(visit, app_url, size):
+    page = _open(visit, f"{app_url}/", VIEWPORTS[size])
+    page.get_by_text("Mountain Atlas maps the world's mountains").wait_for()
+    for name in ("The Alps", "The Carpathians", "The Hindu Kush-Himalaya", "The Andes", "Resolution text", "Compare the ranges"):
+        page.locator('[data-testid="stMain"] a').filter(has_text=name).first.wait_for()
+    href = page.locator('[data-testid="stMain"] a').filter(has_text="Compare the ranges").first.get_attribute("href")
+    assert href.rstrip("/").split("?")[0].split("/")[-1] == "compare", href
+    _shot(page, f"home_{size}")
+    page.emulate_media(media="print")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display") == "none"
+    _shot(page, f"home_print_{size}")

@@ -16,8 +16,8 @@ import urllib.request
 import pytest
 
 from geo import catalog
-from tests.browser.helpers import DRAWN_READY, LOCAL_SCHEMES, LOOPBACK, open_page, settle
-from tests.browser.test_hostile import CORPUS_A, CORPUS_B, TRAPS
+from tests.browser.helpers import DRAWN_READY, LOCAL_SCHEMES, LOOPBACK, settle
+from tests.browser.test_hostile import CORPUS_A, CORPUS_B
 from tests.conftest import free_port
 from tests.test_app import HOSTILE
 
@@ -68,44 +68,37 @@ def hostile_url(base: str, page: str, corpus) -> str:
     return f"{base}/{page}.html?{query}#{fragment}"
 
 
-def check(browser, url: str, page_name: str) -> None:
-    v = open_page(browser, url, wait_map=False, init_script=TRAPS)
-    try:
-        page = v.page
-        page.wait_for_load_state("load", timeout=90_000)
-        if page_name != "index":  # the map draws as it would without the hostile URL
-            page.wait_for_function(DRAWN_READY, timeout=90_000)
-        settle(page)
-        assert not v.dialogs, f"a dialog opened: {v.dialogs}"
-        assert page.evaluate("() => window.__pwnedHits || []") == []
-        assert "__pwned" not in page.content(), "something of the URL was written into the page"
-        outside = [u for u in v.requests if not (LOOPBACK.match(u) or LOCAL_SCHEMES.match(u) or u.startswith("file:"))]
-        assert not outside, outside
-        assert not v.console_errors, v.console_errors
-        assert not v.failed, v.failed
-    finally:
-        v.page.context.close()
+def check(visit, url: str, page_name: str) -> None:
+    v = visit(url, wait_map=False)  # the tab traps scripts in every frame (helpers.TRAPS)
+    page = v.page
+    page.wait_for_load_state("load", timeout=90_000)
+    if page_name != "index":  # the map draws as it would without the hostile URL
+        page.wait_for_function(DRAWN_READY, timeout=90_000)
+    settle(page)
+    assert not v.dialogs, f"a dialog opened: {v.dialogs}"
+    assert page.evaluate("() => window.__pwnedHits || []") == []
+    assert "__pwned" not in page.content(), "something of the URL was written into the page"
+    outside = [u for u in v.requests if not (LOOPBACK.match(u) or LOCAL_SCHEMES.match(u) or u.startswith("file:"))]
+    assert not outside, outside
+    assert not v.console_errors, v.console_errors
+    assert not v.failed, v.failed
 
 
 @pytest.mark.parametrize("page_name", PAGES)
-def test_served_export_ignores_hostile_query_and_fragment(browser, served, page_name):
-    check(browser, hostile_url(served, page_name, CORPUS), page_name)
+def test_served_export_ignores_hostile_query_and_fragment(visit, served, page_name):
+    check(visit, hostile_url(served, page_name, CORPUS), page_name)
 
 
 @pytest.mark.parametrize("page_name", ["index", "alps"])  # the two page templates, from a file:// URL
-def test_file_url_export_ignores_hostile_query_and_fragment(browser, exported, page_name):
-    check(browser, hostile_url(exported.as_uri(), page_name, CORPUS), page_name)
+def test_file_url_export_ignores_hostile_query_and_fragment(visit, exported, page_name):
+    check(visit, hostile_url(exported.as_uri(), page_name, CORPUS), page_name)
 
 
-def test_the_trap_would_catch_a_script(browser, tmp_path):
+def test_the_trap_would_catch_a_script(visit, tmp_path):
     """The check above can fail: a page that writes its fragment into the DOM trips the trap."""
     (tmp_path / "bad.html").write_text(
         "<!doctype html><html><body><div id=o></div><script>"
         "document.getElementById('o').innerHTML = decodeURIComponent(location.hash.slice(1));</script></body></html>",
         encoding="utf-8")
     url = hostile_url(tmp_path.as_uri(), "bad", CORPUS_A)
-    v = open_page(browser, url, wait_map=False, init_script=TRAPS)
-    try:
-        v.page.wait_for_function("() => (window.__pwnedHits || []).length > 0", timeout=30_000)
-    finally:
-        v.page.context.close()
+    visit(url, wait_map=False).page.wait_for_function("() => (window.__pwnedHits || []).length > 0", timeout=30_000)

@@ -15,16 +15,6 @@ from tests.conftest import TEMPLATE_VIEWS
 
 pytestmark = pytest.mark.browser
 
-# Every frame (the app, the map iframe, Leaflet's) gets these traps before any script runs:
-# a payload that reaches a JavaScript context sets window.__pwned or opens a dialog.
-TRAPS = """
-(() => {
-  const hit = (how) => { try { (window.top.__pwnedHits = window.top.__pwnedHits || []).push(how); } catch (e) {} };
-  Object.defineProperty(window, '__pwned', {configurable: false, get() { return undefined; }, set(v) { hit('__pwned=' + v); }});
-  for (const f of ['alert', 'confirm', 'prompt']) { const orig = window[f]; window[f] = function (m) { hit(f + ':' + m); }; }
-})();
-"""
-
 # (name, value): every payload sets window.__pwned and/or calls alert() if it ever runs.
 CORPUS_A = [
     ("lang", "<script>window.__pwned=1;alert('lang')</script>"),
@@ -58,7 +48,7 @@ def expected_notices(path: str, corpus) -> set[str]:
 @pytest.mark.parametrize("path", PAGES)
 def test_hostile_parameters_do_nothing(visit, app_url, path, corpus):
     query = urllib.parse.urlencode(corpus)
-    v = visit(f"{app_url}/{path}?{query}", wait_map=False, init_script=TRAPS)
+    v = visit(f"{app_url}/{path}?{query}", wait_map=False)  # the tab traps scripts in every frame (helpers.TRAPS)
     page = v.page
     page.wait_for_selector("[data-testid='stAlert'], [data-testid='stAlertContainer']", timeout=90_000)
     if path not in ("resolution", "compare"):  # the default map draws (compare shows static images)

@@ -268,13 +268,22 @@ def run_cli(main, args: list[str], capsys) -> tuple[int, str, str]:
 
 
 @pytest.fixture(scope="session")
-def exported_site(tmp_path_factory) -> Path:
-    """``python -m geo.static_site --view all --lang zh --no-png``, run once as a user would run it (the
-    geo.static_site subprocess smoke run; tests/test_static_site.py and tests/browser/test_export_hostile.py)."""
-    out = tmp_path_factory.mktemp("export-all")
-    r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png", "--lang", "zh"],
-                       capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stderr
+def exported_site(tmp_path_factory, worker_id) -> Path:
+    """``python -m geo.static_site --view all --lang zh --no-png``, run once per test run as a user would
+    run it (the geo.static_site subprocess smoke run; tests/test_static_site.py and
+    tests/browser/test_export_hostile.py). Under pytest-xdist the first worker to ask runs it in the
+    run's own temporary folder, and the other waits for it (a lock file) and reads the same output."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.mktemp("export")
+    out, done = shared / "export-all", shared / "export-all.done"
+    with open(shared / "export-all.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png",
+                                "--lang", "zh"], capture_output=True, text=True, timeout=600)
+            assert r.returncode == 0, r.stderr
+            done.write_text(r.stdout)
     return out
 
 

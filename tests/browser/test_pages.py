@@ -100,10 +100,18 @@ def check_map(page, lang: str, size: str, name: str) -> list[str]:
     frame.wait_for_function(DRAWN_READY, timeout=90_000)
     title = frame_el.get_attribute("title") or ""
     path = catalog.PAGE_PATHS[name]
+    # the map counts as drawn once a first layer is on screen: the terrain image may still be loading
+    # and the vector canvas waiting for its next frame, so both are waited for
+    terrain = path in MAP_PAGES and ("hillshade" in catalog.view(MAP_PAGES[path]).default_layers or path == "indicators")
+    try:
+        frame.wait_for_function(f"terrain => {{ const d = ({DRAWN_JS})(); return d.painted > 100 && (d.images > 0 || !terrain); }}",
+                                arg=terrain, timeout=60_000, polling=250)
+    except PlaywrightTimeout:
+        pass  # reported below, with what was drawn
     drawn = frame.evaluate(DRAWN_JS)
+    if terrain and drawn["images"] < 1:
+        problems.append(f"the terrain image is not shown: {drawn}")
     if path in MAP_PAGES:
-        if ("hillshade" in catalog.view(MAP_PAGES[path]).default_layers or path == "indicators") and drawn["images"] < 1:
-            problems.append(f"the terrain image is not shown: {drawn}")
         labels = set(frame.evaluate(LAYER_LABELS_JS))
         if labels != expected_labels(path, lang):
             problems.append(f"layer control lists {sorted(labels)}, not {sorted(expected_labels(path, lang))}")

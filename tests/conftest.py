@@ -267,36 +267,49 @@ def run_cli(main, args: list[str], capsys) -> tuple[int, str, str]:
     return code, out, err
 
 
+def once_per_run(tmp_path_factory, worker_id: str, name: str, make) -> Path:
+    """The folder ``name``, filled by ``make(folder)`` once per test run: under pytest-xdist the first
+    worker to ask fills it in the run's temporary folder while the other waits on a lock file, then
+    both read it."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.getbasetemp()
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            folder.mkdir(exist_ok=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def exported_site(tmp_path_factory, worker_id) -> Path:
     """``python -m geo.static_site --view all --lang zh --no-png``, run once per test run as a user would
     run it (the geo.static_site subprocess smoke run; tests/test_static_site.py and
-    tests/browser/test_export_hostile.py). Under pytest-xdist the first worker to ask runs it in the
-    run's own temporary folder, and the other waits for it (a lock file) and reads the same output."""
-    import fcntl
+    tests/browser/test_export_hostile.py)."""
+    def export(out: Path) -> None:
+        r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png", "--lang", "zh"],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
 
-    shared = tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.mktemp("export")
-    out, done = shared / "export-all", shared / "export-all.done"
-    with open(shared / "export-all.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
-        if not done.exists():
-            r = subprocess.run([sys.executable, "-m", "geo.static_site", "--view", "all", "--out", str(out), "--no-png",
-                                "--lang", "zh"], capture_output=True, text=True, timeout=600)
-            assert r.returncode == 0, r.stderr
-            done.write_text(r.stdout)
-    return out
+    return once_per_run(tmp_path_factory, worker_id, "export-all", export)
 
 
 # ---------------------------------------------------------------------------------------
 # `make test` runs the suite on two workers (pytest-xdist, `--dist load --maxschedchunk 1`: each
 # worker takes the next test when it is free). The longest tests go first so that neither worker is
-# left with one of them at the end; the order below is from `pytest --durations` on 2 cores.
+# left with one of them at the end (the order is from `pytest --durations` on 2 cores); then one user
+# of each once_per_run fixture, so that it is made while the other worker is busy, not waited for.
 
 LONGEST_FIRST = (
     "test_a_fresh_build_reproduces_the_committed_data",
     "test_every_page_in_the_language_at_the_size",
     "test_sessions_on_a_killed_replica_come_back_on_the_other",
     "test_memory_stays_flat_over_page_views",
+    "test_export_all_writes_an_index",  # exported_site
+    "test_only_vatican_lacks_area",  # tests/test_countries.py's full
 )
 
 

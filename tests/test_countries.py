@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import pandas as pd
 import pycountry
 import pytest
 import shapely
 
 from geo import countries, paths, raw
 from geo.errors import BuildError
+from tests.conftest import once_per_run
 
 D = paths.ROOT / "data"
 
@@ -26,8 +28,12 @@ def source_layer(src):
 
 
 @pytest.fixture(scope="module")
-def full(src):
-    return countries.read_countries(src)
+def full(src, tmp_path_factory, worker_id):
+    """The full-resolution countries (about 10 s to read and repair), read once per test run."""
+    def read(folder):
+        countries.read_countries(src).to_pickle(folder / "full.pkl")
+
+    return pd.read_pickle(once_per_run(tmp_path_factory, worker_id, "countries-full", read) / "full.pkl")
 
 
 @pytest.fixture(scope="module")

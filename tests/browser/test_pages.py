@@ -17,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS,
                                    PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
-                                   boxes_overlap, caption_problems, record, settle, shot)
+                                   boxes_overlap, caption_problems, settle, shot)
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -213,36 +213,35 @@ def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]
     return problems
 
 
-@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
-@pytest.mark.parametrize("lang", ["en", "zh"])
-def test_every_page_in_the_language_at_the_size(browser, app_url, lang, size):
-    """Every page, opened one after another in one tab at its final size: ``<html lang>``, the tab
-    title, every link to the app's pages and every caption line follow the language; nothing wider
-    than the screen; a live map is drawn (terrain image and painted features), its layer control
-    lists the page's default layers in the language, it leaves the wheel to the page, and its legend
-    folds (small on a phone); no request leaves 127.0.0.1, none fails, no console error. Failures are
-    collected per page, reported at the end."""
+#: What the grid opens: on a phone, where a page is most crowded (the opened legend's share of the map,
+#: the width), every page in both languages; at desktop size every page once, in English and Chinese by
+#: turns. The language checks run the same code at both sizes, so each page's are made on the phone in
+#: both languages; the desktop's own checks (the legend clear of the controls, the wheel, the width) are
+#: made on every page, half of them in each language.
+GRID = {"phone-en": ("phone", ("en",)), "phone-zh": ("phone", ("zh",)), "desktop-en-zh": ("desktop", ("en", "zh"))}
+
+
+@pytest.mark.parametrize("size,langs", GRID.values(), ids=list(GRID))
+def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs):
+    """Every page, opened one after another in one tab at its final size, in the language of ``langs``
+    (by turns): ``<html lang>``, the tab title, every link to the app's pages and every caption line
+    follow the language; nothing wider than the screen; a live map is drawn (terrain image and painted
+    features), its layer control lists the page's default layers in the language, it leaves the wheel
+    to the page, and its legend folds (small on a phone); no request leaves 127.0.0.1, none fails, no
+    console error. Failures are collected per page, reported at the end."""
     w, h = SIZES[size]
-    ctx = browser.new_context(viewport={"width": w, "height": h})
     failures: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        # one tab, one page after another, as a reader goes: each address is a new document and a new
-        # Streamlit session; the tab's renderer and cache are kept (measured: about half the machine's CPU
-        # per page load of a fresh browser context)
-        page = ctx.new_page()
-        page.set_default_timeout(90_000)
-        v = record(page)
-        for name, path in catalog.PAGE_PATHS.items():
-            v.clear()
-            page.goto(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_until="commit")
-            problems = check_page(page, app_url, name, lang, size)
-            settle(page)
-            problems += v.problems()
-            failures += [f"{name}: {p}" for p in problems]
-    finally:
-        ctx.close()
-    assert not failures, f"{len(failures)} problems ({lang}, {size}):\n" + "\n".join(failures)
+    # the worker's tab, one page after another, as a reader goes: each address is a new document and a
+    # new Streamlit session
+    for i, (name, path) in enumerate(catalog.PAGE_PATHS.items()):
+        lang = langs[i % len(langs)]
+        v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_map=False, viewport={"width": w, "height": h})
+        problems = check_page(v.page, app_url, name, lang, size)
+        settle(v.page)
+        problems += v.problems()
+        failures += [f"{name} ({lang}): {p}" for p in problems]
+    assert not failures, f"{len(failures)} problems at {size} size:\n" + "\n".join(failures)
 
 
 def test_resolution_page_lists_paragraphs_with_anchors(visit, app_url):

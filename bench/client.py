@@ -4,9 +4,9 @@ A browser's view of a page asks the server for three things: the page (its HTML,
 on ``/_stcore/stream`` that asks for a script run), the run's messages, and the files of the map
 frames and images the run names. ``view()`` does the same from Python: it sends the run request a
 browser sends (page name, query string, context), reads the ForwardMsgs until the run has
-finished, then fetches every ``/artefacts/`` and ``/media/`` address the run named, and every
-content-named file those map pages and their state files name. Nothing is rendered, so a test or
-bench that counts the *server's* memory or CPU is not slowed by a browser's.
+finished, then fetches every map frame and image the run named, and every content-named file
+those map pages and their state files name. Nothing is rendered, so a test or bench that counts
+the *server's* memory or CPU is not slowed by a browser's.
 
 What a browser does that this does not: run the frontend's JavaScript (the browser tests do that),
 and fetch Streamlit's static bundle (served from memory by ``geo/serving.py``, the same bytes for
@@ -23,8 +23,6 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 
-#: Addresses of the app's own files in a run's messages (map frames, images).
-SERVED = re.compile(r"/(?:artefacts|media)/[A-Za-z0-9._/-]+")
 #: File names inside a map page or its state file: ``name.<16 hex>.ext``.
 CONTENT_NAMED = re.compile(r"""["'/]([a-z0-9-]+\.[0-9a-f]{16}\.[a-z]+)["']""")
 
@@ -86,10 +84,15 @@ def run_script(base: str, path: str, timeout: float = 180) -> View:
             kind = msg.WhichOneof("type")
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
-                if element.WhichOneof("type") == "exception":
+                kind = element.WhichOneof("type")
+                if kind == "exception":
                     v.exceptions.append(f"{element.exception.type}: {element.exception.message}")
-                for ref in SERVED.findall(str(element)):
-                    v.files.setdefault(urllib.parse.urljoin(base + "/", ref.lstrip("/")), 0)
+                # what a browser fetches as the page draws: map frames and images (not, say, the
+                # files behind download buttons, fetched only when clicked)
+                refs = [element.iframe.src] if kind == "iframe" else [i.url for i in element.imgs.imgs] if kind == "imgs" else []
+                for ref in refs:
+                    if ref and not ref.startswith(("data:", "http:", "https:")):
+                        v.files.setdefault(urllib.parse.urljoin(base + "/", ref.lstrip("/")), 0)
             elif kind == "script_finished":
                 v.finished = status_name(msg.script_finished)
                 if v.finished != "FINISHED_EARLY_FOR_RERUN":  # a rerun follows that one

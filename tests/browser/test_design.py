@@ -1,8 +1,9 @@
 """Page design in headless Chromium at a desktop (1440x900) and a phone (390x844) size, in
 both languages: the chosen language sticks to every sidebar link, the tab title and
 ``<html lang>`` when it is switched; snapshots and CSVs cite the address the page was served
-from. Screenshots go to tests/artifacts/design_*.png. (Every page in both languages at both
-sizes, with its source lines, is test_pages.py::test_every_page_in_the_language_at_the_size.)"""
+from. Screenshots go to tests/artifacts/design_*.png. (Every page with its source lines, on a
+phone in both languages and at desktop size in one, is
+test_pages.py::test_every_page_in_the_language_at_the_size.)"""
 
 from __future__ import annotations
 

@@ -9,6 +9,11 @@ whose sticky cookie changed. Before the clock starts, one tab per server opens e
 (``--cold`` skips that). Reports p50/p95 time to a drawn map, the servers' own CPU seconds
 (/proc/PID/stat), which replicas served and how busy each core was, into bench/results.json and
 results.md.
+
+On 2 cores the browsers' core is the bottleneck (a Chromium first view costs seconds of CPU), so
+the pinned server also gets the same number of sessions without browsers (``bench/client.py``:
+each view is the page, a Streamlit session and its run, and the map files): their p50/p95 describe
+the server.
 Loopback only.
 """
 
@@ -182,6 +187,55 @@ async def run_load(base: str, sessions: int, seconds: float, max_views: int, vie
             "server": "warmed (each map page once)" if warm else "cold"}
 
 
+def run_protocol_load(base: str, sessions: int, seconds: float, max_views: int, view_timeout_s: float,
+                      server_pids: list[int]) -> dict:
+    """The same load without browsers: ``sessions`` threads, each making page views one after another
+    with ``bench/client.py`` (the page, a new Streamlit session and its run, the map files), cycling
+    the map pages from its own starting point. A view's time is from its first request until its
+    last map file has arrived: what the server takes, since nothing is rendered. The server is warmed
+    first, as for the browsers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench import client
+
+    for path in PATHS:
+        client.view(base, path, view_timeout_s)
+    times: list[float] = []
+    errors: list[str] = []
+    budget = [max_views]
+    c0, t0, k0 = cpu_seconds(server_pids), time.monotonic(), core_ticks()
+    deadline = t0 + seconds
+
+    def one_session(i: int) -> None:
+        n = i
+        while time.monotonic() < deadline and budget[0] > 0:
+            budget[0] -= 1
+            path = PATHS[n % len(PATHS)]
+            n += 1
+            try:
+                v = client.view(base, path, view_timeout_s)
+            except Exception as e:  # a timeout or a dropped connection is an error, and the session goes on
+                errors.append(f"{path}: {type(e).__name__}: {str(e)[:160]}")
+                continue
+            errors.extend(v.problems)
+            if not v.problems:
+                times.append(v.seconds)
+
+    with ThreadPoolExecutor(sessions) as pool:
+        list(pool.map(one_session, range(sessions)))
+    wall, cpu, busy = time.monotonic() - t0, cpu_seconds(server_pids) - c0, core_busy(k0, core_ticks())
+    times.sort()
+
+    def pct(q: float) -> float | None:
+        return round(times[min(int(q * len(times)), len(times) - 1)], 2) if times else None
+
+    return {"base": base, "sessions": sessions, "seconds": seconds, "wall_s": round(wall, 1), "views": len(times), "errors": len(errors),
+            "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": pct(1.0),
+            "server_cpu_s": round(cpu, 1), "server_cpu_s_per_view": round(cpu / len(times), 3) if times else None,
+            "views_per_s_per_core": round(len(times) / cpu, 2) if cpu else None, "replicas": None, "cores_busy": busy,
+            "server": "warmed (each map page once)", "client": "bench/client.py: no browser, the time is the server's"}
+
+
 def healthy(url: str, timeout: float = 120) -> None:
     end = time.time() + timeout
     while time.time() < end:
@@ -220,14 +274,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--view-timeout", type=float, default=180, help="seconds one page view may take")
     ap.add_argument("--skip-replicas", action="store_true")
     ap.add_argument("--skip-single", action="store_true")
+    ap.add_argument("--skip-no-browser", action="store_true", help="skip the run with bench/client.py instead of browsers")
     ap.add_argument("--cold", action="store_true", help="no warm-up: each state's first build falls inside the run")
     args = ap.parse_args(argv)
     from bench.run import markdown, start_server
     from tests.conftest import free_port, stop
 
     out = {}
-    if not args.skip_single:
-        # the server on one core, this process and its browsers on the other: p95 then describes the server
+
+    def pinned_server(key: str, load, clients: str) -> None:
+        """The server on core 1, this process (and its browsers) on core 0."""
         pinned = (os.cpu_count() or 1) >= 2
         port = free_port()
         proc = start_server(ROOT / "serve.py", port, cpus="1" if pinned else None)
@@ -236,14 +292,21 @@ def main(argv: list[str] | None = None) -> int:
         url = f"http://127.0.0.1:{port}"
         try:
             healthy(url)
-            out["single_server"] = asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views, args.view_timeout, [proc.pid],
-                                                       warm=not args.cold))
-            out["single_server"]["pinned"] = "server on core 1, browsers on core 0" if pinned else "not pinned (one core)"
+            out[key] = load(url, [proc.pid])
+            out[key]["pinned"] = f"server on core 1, {clients} on core 0" if pinned else "not pinned (one core)"
         finally:
             stop(proc)
             if pinned:
                 os.sched_setaffinity(0, set(range(os.cpu_count())))
         print(out, flush=True)
+
+    if not args.skip_single:
+        pinned_server("single_server", lambda url, pids: asyncio.run(run_load(url, args.sessions, args.seconds, args.max_views,
+                                                                              args.view_timeout, pids, warm=not args.cold)), "browsers")
+    if not args.skip_no_browser:
+        # the same sessions without browsers: what the server itself takes per view, and its p95
+        pinned_server("single_server_no_browser", lambda url, pids: run_protocol_load(url, args.sessions, args.seconds, args.max_views,
+                                                                                     args.view_timeout, pids), "the client")
     if not args.skip_replicas:
         ports = [free_port() for _ in range(3)]
         rep = subprocess.Popen(["bash", str(ROOT / "deploy/serve-replicas.sh"), *map(str, ports)], cwd=ROOT, start_new_session=True)

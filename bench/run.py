@@ -480,8 +480,10 @@ def markdown(r: dict) -> str:
     if "make_data_s" in r:
         lines.append(f"- `make data` (python -m geo.build into an empty folder, pinned inputs cached): {r['make_data_s']} s.")
     if r.get("load"):
-        lines += ["", "## Load: concurrent browser sessions (Playwright contexts in one Chromium on the same 2 cores)", "",
-                  "| setup | sessions | wall s | page views | errors | p50 to drawn map (s) | p95 (s) | server CPU s (all replicas) | "
+        lines += ["", "## Load: concurrent sessions on the same 2 cores (browsers: Playwright contexts in one Chromium; "
+                  "no browser: bench/client.py)", "",
+                  "| setup | sessions | wall s | page views | errors | p50 to drawn map, or to the last map file without a browser (s) | "
+                  "p95 (s) | server CPU s (all replicas) | "
                   "CPU s / view | views / s / core | replicas used | pinning | cores busy |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for k, x in r["load"].items():

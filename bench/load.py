@@ -27,6 +27,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -206,10 +207,15 @@ def run_protocol_load(base: str, sessions: int, seconds: float, max_views: int, 
     c0, t0, k0 = cpu_seconds(server_pids), time.monotonic(), core_ticks()
     deadline = t0 + seconds
 
+    lock = threading.Lock()
+
     def one_session(i: int) -> None:
         n = i
-        while time.monotonic() < deadline and budget[0] > 0:
-            budget[0] -= 1
+        while time.monotonic() < deadline:
+            with lock:  # the view budget is shared by the threads
+                if budget[0] <= 0:
+                    return
+                budget[0] -= 1
             path = PATHS[n % len(PATHS)]
             n += 1
             try:

@@ -147,8 +147,8 @@ def test_reader_text_beside_its_map_next_previous_and_back(visit, app_url, size)
     assert "p=OP27" in page.url
     if size == "phone":  # while paragraphs change, the map stayed at the top
         assert in_view(box(v.map_frame().frame_element()), size)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert not v.console_errors, v.console_errors
+    settle(page)
+    assert not v.problems(), v.problems()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -194,8 +194,7 @@ def test_compare_draws_four_maps_and_the_table_of_the_ranges(visit, app_url, siz
     for f in json.loads((paths.ROOT / "data/vector/ranges.geojson").read_text(encoding="utf-8"))["features"]:
         assert f"{f['properties']['mountain_km2']:,.0f}" in text  # each range's computed mountain area
     settle(page)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert not v.console_errors and not v.failed and not v.outside, (v.console_errors, v.failed, v.outside)
+    assert not v.problems(), v.problems()
     shot(v, f"compare_{size}")
 
 

@@ -174,18 +174,24 @@ async def run_load(base: str, sessions: int, seconds: float, max_views: int, vie
                                for i in range(sessions)))
         wall, cpu, busy = time.monotonic() - t0, cpu_seconds(server_pids) - c0, core_busy(k0, core_ticks())
         await browser.close()
-    times.sort()
+    used = {r: replicas.count(r) for r in sorted(set(replicas))}
+    return {**summary(base, sessions, seconds, wall, times, errors, cpu, busy),
+            "replicas": " ".join(f"{k}:{v}" for k, v in used.items()) or None,
+            "server": "warmed (each map page once)" if warm else "cold"}
+
+
+def summary(base: str, sessions: int, seconds: float, wall: float, times: list[float], errors: list[str], cpu: float,
+            busy: str) -> dict:
+    """One run's figures: views, errors, p50/p95/max of the view times, the servers' CPU."""
+    times = sorted(times)
 
     def pct(q: float) -> float | None:
         return round(times[min(int(q * len(times)), len(times) - 1)], 2) if times else None
 
-    used = {r: replicas.count(r) for r in sorted(set(replicas))}
     return {"base": base, "sessions": sessions, "seconds": seconds, "wall_s": round(wall, 1), "views": len(times), "errors": len(errors),
             "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": pct(1.0),
             "server_cpu_s": round(cpu, 1), "server_cpu_s_per_view": round(cpu / len(times), 3) if times else None,
-            "views_per_s_per_core": round(len(times) / cpu, 2) if cpu else None,
-            "replicas": " ".join(f"{k}:{v}" for k, v in used.items()) or None, "cores_busy": busy,
-            "server": "warmed (each map page once)" if warm else "cold"}
+            "views_per_s_per_core": round(len(times) / cpu, 2) if cpu else None, "cores_busy": busy}
 
 
 def run_protocol_load(base: str, sessions: int, seconds: float, max_views: int, view_timeout_s: float,
@@ -230,15 +236,7 @@ def run_protocol_load(base: str, sessions: int, seconds: float, max_views: int, 
     with ThreadPoolExecutor(sessions) as pool:
         list(pool.map(one_session, range(sessions)))
     wall, cpu, busy = time.monotonic() - t0, cpu_seconds(server_pids) - c0, core_busy(k0, core_ticks())
-    times.sort()
-
-    def pct(q: float) -> float | None:
-        return round(times[min(int(q * len(times)), len(times) - 1)], 2) if times else None
-
-    return {"base": base, "sessions": sessions, "seconds": seconds, "wall_s": round(wall, 1), "views": len(times), "errors": len(errors),
-            "error_samples": errors[:5], "p50_s": pct(0.5), "p95_s": pct(0.95), "max_s": pct(1.0),
-            "server_cpu_s": round(cpu, 1), "server_cpu_s_per_view": round(cpu / len(times), 3) if times else None,
-            "views_per_s_per_core": round(len(times) / cpu, 2) if cpu else None, "replicas": None, "cores_busy": busy,
+    return {**summary(base, sessions, seconds, wall, times, errors, cpu, busy), "replicas": None,
             "server": "warmed (each map page once)", "client": "bench/client.py: no browser, the time is the server's"}
 
 

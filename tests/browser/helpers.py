@@ -13,7 +13,8 @@ from tests.conftest import ARTIFACTS
 # the framework's own, expected on any page other than "/".
 FRAMEWORK_NOISE = re.compile(r"/_stcore/(health|host-config)$")
 LOOPBACK = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]")
-LOCAL_SCHEMES = re.compile(r"^(data|blob|about|javascript):")
+#: URLs that never leave the machine (an exported page opened from disk is a file: URL)
+LOCAL_SCHEMES = re.compile(r"^(data|blob|about|javascript|file):")
 #: The map is an iframe holding a map artefact page (geo.mapping), served from /artefacts/<generation>/.
 MAP_IFRAME = "iframe[data-testid='stIFrame'][src*='/artefacts/']"
 MAP_FRAME_URL = re.compile(r"/artefacts/[0-9a-f]{16}/(map|embed)-[a-z-]+\.[0-9a-f]{16}\.html$")
@@ -106,7 +107,7 @@ class Visit:
 
     @property
     def outside(self) -> list[str]:
-        """Every request that is not to 127.0.0.1 (nor a data:/blob:/about: URL)."""
+        """Every request that is not to 127.0.0.1 (nor a data:, blob:, about: or file: URL)."""
         return [u for u in self.requests if not (LOOPBACK.match(u) or LOCAL_SCHEMES.match(u))]
 
     @property

@@ -63,8 +63,6 @@ def test_hostile_parameters_do_nothing(visit, app_url, path, corpus):
         if len(value) > 3:
             assert value not in body, "a rejected value was echoed"
     assert "__pwned" not in page.content()  # not in the DOM of the page, escaped or not
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert not v.outside, v.outside
-    assert not v.console_errors, v.console_errors
+    assert not v.problems(), v.problems()  # no exception box, nothing leaves 127.0.0.1, nothing fails, no console error
     with urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=10) as r:
         assert r.status == 200

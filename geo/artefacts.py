@@ -10,13 +10,21 @@ generation* (the sha256 of ``data/manifest.json``). So:
 - a new data generation writes into a new folder: its pages never reference an older file;
 - any process (or replica sharing the folder) that builds the same state writes the same names.
 
+What a state's build produced (its file names, problems and sources) is also remembered in the
+folder (:meth:`Store.remember`), under a key that holds the state, the data's condition and the
+code's version (:func:`code_version`): a process that starts later, or another replica, reads it
+instead of building the state again, as long as every file it names is still intact.
+
 This module is plain Python (no Streamlit, no folium): the store, the generation, and the
 answer to an HTTP request for an artefact (:func:`respond`), which ``serve.py`` routes to.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.metadata
+import json
 import os
 import re
 import threading
@@ -41,6 +49,8 @@ MEDIA_TYPES = {
 IMMUTABLE = "public, max-age=31536000, immutable"
 #: Per-state files (pages, style JSON) kept per generation folder before the oldest are removed.
 MAX_STATE_FILES = 4000
+#: Remembered builds kept per generation folder (:meth:`Store.remember`) before the oldest are removed.
+MAX_REMEMBERED = 4000
 #: Generation folders kept beside the current one (older ones are removed when a new one starts).
 KEEP_GENERATIONS = 3
 
@@ -48,6 +58,21 @@ KEEP_GENERATIONS = 3
 def root() -> Path:
     """Where artefacts are written: ``ATLAS_ARTEFACT_DIR`` or ``.cache/artefacts``."""
     return Path(os.environ.get("ATLAS_ARTEFACT_DIR", paths.ROOT / ".cache" / "artefacts"))
+
+
+@functools.lru_cache(maxsize=1)
+def code_version() -> str:
+    """sha256[:16] of what shapes an artefact besides the data and the state: this package's
+    source and static files, and the name and version of every installed distribution (folium,
+    shapely, numpy...). Read once per process: a process runs the code it imported."""
+    h = hashlib.sha256()
+    pkg = Path(__file__).resolve().parent
+    for p in sorted(pkg.rglob("*")):
+        if p.is_file() and p.suffix in (".py", ".js", ".css") and "__pycache__" not in p.parts:
+            h.update(p.relative_to(pkg).as_posix().encode("utf-8") + b"\0" + p.read_bytes() + b"\0")
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    h.update("\n".join(dists).encode("utf-8"))
+    return h.hexdigest()[:16]
 
 
 _gen_lock = threading.Lock()
@@ -106,7 +131,7 @@ class Store:
             os.replace(tmp, self.path(name))  # atomic: a reader sees the old file or the whole new one
             if per_state:
                 self._prune()
-            self._remember(name)
+            self._mark_intact(name)
         return name
 
     def intact(self, name: str) -> bool:
@@ -126,7 +151,46 @@ class Store:
             self._known[name] = sig
         return True
 
-    def _remember(self, name: str) -> None:
+    def _memo(self, key: str) -> Path:
+        digest = hashlib.sha256(f"{code_version()}\0{key}".encode("utf-8")).hexdigest()[:32]
+        return self.folder / "remembered" / f"{digest}.json"
+
+    def recall(self, key: str) -> dict | None:
+        """What :meth:`remember` kept under ``key`` with this code version (in any process), or
+        None: never kept, unreadable, or kept by other code. The caller checks that the files it
+        names are intact before it uses it."""
+        try:
+            doc = json.loads(self._memo(key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return doc.get("value") if isinstance(doc, dict) and doc.get("key") == key else None
+
+    def remember(self, key: str, value: dict) -> None:
+        """Keep ``value`` (JSON) under ``key`` for later processes (atomic; the oldest are removed
+        beyond :data:`MAX_REMEMBERED`). The folder is not served (:func:`respond` serves names only)."""
+        path = self._memo(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+        tmp.write_text(json.dumps({"key": key, "value": value}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+        kept = [p for p in path.parent.glob("*.json") if p.is_file()]
+        if len(kept) > MAX_REMEMBERED:
+            kept.sort(key=lambda p: p.stat().st_mtime)
+            for p in kept[: len(kept) - MAX_REMEMBERED * 9 // 10]:
+                p.unlink(missing_ok=True)
+
+    def made_once(self, key: str, stem: str, ext: str, make) -> str:
+        """The name of the file ``make()`` returns (bytes), made once per ``key`` and code version by
+        whichever process asks first; later ones, in any process, find it remembered and intact."""
+        got = self.recall(key)
+        name = got.get("name") if isinstance(got, dict) else None
+        if isinstance(name, str) and NAME.match(name) and self.intact(name):
+            return name
+        name = self.put(stem, ext, make())
+        self.remember(key, {"name": name})
+        return name
+
+    def _mark_intact(self, name: str) -> None:
         try:
             st = self.path(name).stat()
         except OSError:

@@ -199,7 +199,7 @@ def layer_geojson(prepared: list[layers.Prepared], state: ViewState | None = Non
         "url": url,
         "date": today,
         "crs": "EPSG:4326 (geometries simplified for display at this view's scale)",
-        "not_included": [p.layer.id for p in ok if p.image is not None],
+        "not_included": [p.layer.id for p in ok if p.raster is not None],
         "note": "Countries without a value have status 'no data' and no 'value': unknown, not zero.",
     }
     doc = {"type": "FeatureCollection", "metadata": meta, "features": feats}

@@ -15,6 +15,7 @@ import html
 import io
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -80,8 +81,9 @@ class Prepared:
     layer: catalog.Layer
     title: str
     gdf: gpd.GeoDataFrame | None = None  # columns: geometry, fill, stroke, weight, fill_opacity, dash, tip
-    image: np.ndarray | None = None  # RGBA uint8, EPSG:3857
-    image_bounds: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy in EPSG:3857
+    #: a raster layer's image, made when first drawn (a page's text, table and sources do not need
+    #: it): () -> (RGBA uint8 array in EPSG:3857, (minx, miny, maxx, maxy) in EPSG:3857), cached
+    raster: Callable[[], tuple[np.ndarray, tuple[float, float, float, float]]] | None = field(default=None, repr=False)
     image_format: str = "png"
     legend: Legend | None = None
     table: pd.DataFrame | None = None
@@ -92,6 +94,16 @@ class Prepared:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def image(self) -> np.ndarray | None:
+        """RGBA uint8, EPSG:3857 (None for a vector layer)."""
+        return self.raster()[0] if self.raster else None
+
+    @property
+    def image_bounds(self) -> tuple[float, float, float, float] | None:
+        """minx, miny, maxx, maxy of :attr:`image` in EPSG:3857."""
+        return self.raster()[1] if self.raster else None
 
 
 # ---------------------------------------------------------------------------------------
@@ -690,9 +702,10 @@ def _hillshade_image(view_id: str, stamp: tuple) -> tuple[np.ndarray, tuple]:
 
 def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
     if layer.id == "hillshade":
-        img, b = _hillshade_image(view_id, data.stamp(("terrain/elevation.tif",)))
-        return Prepared(layer, layer.title(lang), image=img, image_bounds=b, image_format="jpeg", source_line=source_line(layer, lang))
-    img, b = _classes_image(view_id, data.stamp(("terrain/mountain_classes.tif", FINE_CLASSES)))
+        stamp = data.stamp(("terrain/elevation.tif",))
+        return Prepared(layer, layer.title(lang), raster=lambda: _hillshade_image(view_id, stamp), image_format="jpeg",
+                        source_line=source_line(layer, lang))
+    stamp = data.stamp(("terrain/mountain_classes.tif", FINE_CLASSES))
     cc = class_colours()
     fine = uses_fine_grid(view_id)
     note = FINE_NOTE[1 if lang == "zh" else 0] if fine else ("5′ grid" if lang != "zh" else "5′ 格网")
@@ -703,7 +716,8 @@ def _raster_layer(view_id: str, layer: catalog.Layer, lang: str) -> Prepared:
         areas = figures.world_figures().class_km2
         tbl = pd.DataFrame({"class": list(areas), "definition": [CLASS_NAMES[k][1 if lang == "zh" else 0] for k in areas],
                             "area_km2": [round(v) for v in areas.values()]})
-    return Prepared(layer, layer.title(lang), image=img, image_bounds=b, legend=legend, table=tbl, source_line=source_line(layer, lang))
+    return Prepared(layer, layer.title(lang), raster=lambda: _classes_image(view_id, stamp), legend=legend, table=tbl,
+                    source_line=source_line(layer, lang))
 
 
 def prepare(view_id: str, layer_id: str, lang: str = "en", year: int | None = None) -> Prepared:

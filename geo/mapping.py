@@ -1,7 +1,8 @@
 """The interactive map of a state, as cached artefacts: folium builds the page, Leaflet fetches the rest.
 
 :func:`build` turns a :class:`~geo.state.ViewState` into files in the artefact store
-(:mod:`geo.artefacts`), once per process and data generation, shared by every session:
+(:mod:`geo.artefacts`), once per data generation and code version, shared by every session and
+by every process that uses the same folder (replicas, a restarted server):
 
 - per view (whatever the language or indicator): countries as TopoJSON (shared borders,
   quantised), other shapes as GeoJSON, raster overlays as JPEG/PNG, Leaflet and our map script;
@@ -332,7 +333,9 @@ def _state_key(state: ViewState, focus) -> tuple:
 
 
 def build(state: ViewState, store: artefacts.Store | None = None, focus=None) -> MapBuild:
-    """The artefacts of ``state`` (built at most once per process, data generation and folder)."""
+    """The artefacts of ``state``: built once per data generation, folder and code version, and
+    kept in memory per process; a process that did not build it reads what another one remembered
+    in the folder (:meth:`geo.artefacts.Store.recall`), if every file it names is intact."""
     store = store or artefacts.store()
     state = state.with_(embed=False, notices=())
     # the data files' state (one stat each, verified once): a damaged or repaired folder is a new key
@@ -344,11 +347,34 @@ def build(state: ViewState, store: artefacts.Store | None = None, focus=None) ->
             _builds.move_to_end(key)
     if mb is not None and all(store.intact(n) for n in mb.needs):
         return mb
-    mb = _build(state, store, focus)
+    # built before by another process (a replica, or this server before a restart)?
+    memo = repr(key[2:])  # the folder is the store's; the key's data part and state in words
+    mb = _from_memo(store.recall(memo), store)
+    if mb is None:
+        mb = _build(state, store, focus)
+        store.remember(memo, _to_memo(mb))
     with _builds_lock:
         _builds[key] = mb
         while len(_builds) > MAX_BUILDS:
             _builds.popitem(last=False)
+    return mb
+
+
+def _to_memo(mb: MapBuild) -> dict:
+    return {"page": mb.page, "spec": mb.spec, "files": mb.files, "needs": list(mb.needs),
+            "problems": list(mb.problems), "sources": list(mb.sources)}
+
+
+def _from_memo(doc, store: artefacts.Store) -> MapBuild | None:
+    """A remembered build, if well formed and every file it names is intact in ``store``."""
+    try:
+        mb = MapBuild(store.generation, doc["page"], doc["spec"], dict(doc["files"]), tuple(doc["needs"]),
+                      tuple(doc["problems"]), tuple(doc["sources"]))
+    except (TypeError, KeyError, ValueError):
+        return None
+    strings = [mb.page, mb.spec, *mb.files, *mb.files.values(), *mb.needs, *mb.problems, *mb.sources]
+    if not all(isinstance(x, str) for x in strings) or not all(artefacts.NAME.match(n) and store.intact(n) for n in mb.needs):
+        return None
     return mb
 
 

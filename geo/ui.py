@@ -876,15 +876,18 @@ _COMPARE_MAP_FILES = ("vector/countries.geojson", "vector/ranges.geojson", "tabl
 
 
 def _compare_map(range_id: str) -> bytes:
-    """A small map of one range at the common scale, rendered once per version of its files."""
+    """A small map of one range at the common scale, rendered once per version of its files (and
+    kept in the artefact folder, so a server that starts later reads it)."""
     return _compare_map_cached(range_id, data.version(_COMPARE_MAP_FILES))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _compare_map_cached(range_id: str, version: tuple) -> bytes:
-    from geo import snapshot
+    from geo import artefacts, paths, snapshot
 
-    return snapshot.compare_map_png(range_id)
+    store = artefacts.store()
+    key = repr(("compare-map", range_id, str(paths.data_dir()), tuple(data.problems(_COMPARE_MAP_FILES))))
+    return store.path(store.made_once(key, f"compare-{range_id}", "png", lambda: snapshot.compare_map_png(range_id))).read_bytes()
 
 
 def compare_page() -> None:

@@ -119,6 +119,10 @@ def visit(tab):
 
 APP = ROOT / "app.py"
 APPTEST_TIMEOUT = 120
+#: Streamlit's registry of installed v2 components: every AppTest object scans every installed
+#: distribution for one on its first run (about 0.2 s of CPU). The installed packages do not change
+#: during a test run, so every AppTest of a worker gets the first one's.
+_COMPONENT_REGISTRY: list = []
 
 
 def run_page(page: str, params: dict | None = None, timeout: float = APPTEST_TIMEOUT):
@@ -129,6 +133,8 @@ def run_page(page: str, params: dict | None = None, timeout: float = APPTEST_TIM
     from geo import catalog
 
     at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if _COMPONENT_REGISTRY and hasattr(at, "_bidi_component_manager"):
+        at._bidi_component_manager = _COMPONENT_REGISTRY[0]
     url_path = next(p.path for p in catalog.PAGES.values() if p.file == page)
     if url_path and Path(page).stem != url_path:
         # before its first run AppTest finds pages by file name, not by st.Page's url_path
@@ -138,6 +144,8 @@ def run_page(page: str, params: dict | None = None, timeout: float = APPTEST_TIM
         at.query_params[k] = v
     at.switch_page(page)
     at.run()
+    if not _COMPONENT_REGISTRY and getattr(at, "_bidi_component_manager", None) is not None:
+        _COMPONENT_REGISTRY.append(at._bidi_component_manager)
     return at
 
 

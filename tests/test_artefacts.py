@@ -4,6 +4,7 @@ with validators; a damaged or missing file is rebuilt; a new data generation get
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 
 import pytest
 
@@ -32,6 +33,52 @@ def test_a_state_is_built_once_and_shared(tiny):
     assert mapping.BUILD_COUNT["n"] == before + 2 and zh.page != first.page
     geometry = [n for n in first.needs if n.endswith(".topojson")]
     assert geometry and geometry == [n for n in zh.needs if n.endswith(".topojson")]  # language changes only the style JSON
+
+
+def test_a_process_that_starts_later_reads_the_remembered_build(tiny, monkeypatch):
+    first = mapping.build(STATE)
+    monkeypatch.setattr(mapping, "_builds", OrderedDict())  # what a new process (a replica, a restart) holds
+    before = mapping.BUILD_COUNT["n"]
+    assert mapping.build(STATE) == first and mapping.BUILD_COUNT["n"] == before
+
+
+def test_a_remembered_build_is_not_used_if_a_file_is_damaged_the_code_changed_or_it_is_unreadable(tiny, monkeypatch):
+    store = artefacts.store()
+    first = mapping.build(STATE, store)
+    memo = next((store.folder / "remembered").glob("*.json"))
+
+    def later_process() -> mapping.MapBuild:
+        monkeypatch.setattr(mapping, "_builds", OrderedDict())
+        before = mapping.BUILD_COUNT["n"]
+        mb = mapping.build(STATE, store)
+        assert mapping.BUILD_COUNT["n"] == before + 1  # built again, not read
+        assert all(store.intact(n) for n in mb.needs)
+        return mb
+
+    store.path(first.spec).write_text("{}")  # damaged on disk since it was remembered
+    assert later_process() == first
+    memo.write_text('{"key": "x", "value": {"page": 1}')  # cut short
+    assert later_process() == first
+    monkeypatch.setattr(artefacts, "code_version", lambda: "another-version")  # an upgraded app, same data
+    assert later_process() == first
+    assert len(list(memo.parent.glob("*.json"))) == 2  # one memo per code version
+
+
+def test_a_file_made_once_is_made_again_only_when_damaged(tiny):
+    store = artefacts.store()
+    made = []
+
+    def make() -> bytes:
+        made.append(1)
+        return b"a compare map"
+
+    name = store.made_once("k", "compare-alps", "png", make)
+    assert store.made_once("k", "compare-alps", "png", make) == name and len(made) == 1
+    other = artefacts.Store(store.generation, store.base)  # another process's: it has not checked the file yet
+    assert other.made_once("k", "compare-alps", "png", make) == name and len(made) == 1
+    store.path(name).write_bytes(b"damaged")
+    assert store.made_once("k", "compare-alps", "png", make) == name and len(made) == 2
+    assert store.path(name).read_bytes() == b"a compare map"
 
 
 def test_countries_topojson_shares_borders_and_keeps_codes(tiny):

@@ -31,7 +31,8 @@ VIEWS = ("world", "alps", "partnership")
 CLK = os.sysconf("SC_CLK_TCK")
 
 
-#: run in a fresh process: import time, then the first (cold) preparation of each view in turn
+#: run in a fresh process: import time, then the first (cold) preparation of each view in turn,
+#: raster images included (they are otherwise made when first drawn)
 DATA_LOAD = """
 import json, time
 t0 = time.perf_counter()
@@ -40,7 +41,7 @@ from geo.state import ViewState
 out = {"import_s": round(time.perf_counter() - t0, 2)}
 for v in catalog.VIEWS:
     t = time.perf_counter()
-    layers.prepare_state(ViewState.default(v))
+    [p.image for p in layers.prepare_state(ViewState.default(v))]
     out[v + "_s"] = round(time.perf_counter() - t, 2)
 out["total_s"] = round(time.perf_counter() - t0, 2)
 print(json.dumps(out))
@@ -335,6 +336,41 @@ def timed(cmd: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def restart_figures() -> dict:
+    """Server CPU for the first view of every page (bench/client.py, no browser) by a new server:
+    first on an empty artefact folder, then by another new server on the folder the first one
+    filled, as after a restart or on a replica sharing the folder."""
+    from bench.client import view
+    from geo import catalog
+    from tests.conftest import free_port, start_app, stop
+
+    out = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for run in ("empty", "filled"):
+            proc, url = start_app(free_port(), env={"ATLAS_ARTEFACT_DIR": folder}, log_name=f"bench-restart-{run}.log")
+            try:
+                c0 = cpu_seconds(proc.pid)
+                for path in catalog.PAGE_PATHS.values():
+                    v = view(url, "/" + path)
+                    if v.problems:
+                        raise RuntimeError(f"{path}: {v.problems}")
+                out[f"first_views_cpu_s_{run}_folder"] = round(cpu_seconds(proc.pid) - c0, 2)
+            finally:
+                stop(proc)
+    out["pages"] = len(catalog.PAGE_PATHS)
+    print("restart", out, flush=True)
+    return out
+
+
+def restart_only() -> int:
+    """Only :func:`restart_figures`, merged into the last results."""
+    results = json.loads((OUT / "results.json").read_text()) if (OUT / "results.json").exists() else {}
+    results["restart"] = restart_figures()
+    (OUT / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    (OUT / "results.md").write_text(markdown(results))
+    return 0
+
+
 def serving_only() -> int:
     """Server CPU per view against the floor and bytes on the wire, merged into the last results."""
     from playwright.sync_api import sync_playwright
@@ -361,9 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-build", action="store_true", help="do not time `make data`")
     ap.add_argument("--serving-only", action="store_true",
                     help="only the serving figures (server CPU per view vs the floor, bytes on the wire); keep the others from the last run")
+    ap.add_argument("--restart-only", action="store_true",
+                    help="only the first views of a new server on an empty and on a filled artefact folder; keep the others")
     args = ap.parse_args(argv)
     if args.serving_only:
         return serving_only()
+    if args.restart_only:
+        return restart_only()
     from playwright.sync_api import sync_playwright
 
     from tests.conftest import CHROMIUM_ARGS, chromium_path
@@ -371,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"machine": {"cores": os.cpu_count()}, "views": {}}
     load = subprocess.run([sys.executable, "-c", DATA_LOAD], cwd=ROOT, capture_output=True, text=True, check=True)
     results["data_load"] = json.loads(load.stdout.strip().splitlines()[-1])
+    results["restart"] = restart_figures()
 
     try:
         from geo import snapshot
@@ -472,6 +513,12 @@ def markdown(r: dict) -> str:
         per = ", ".join(f"{k[:-2]} {v} s" for k, v in d.items() if k not in ("import_s", "total_s"))
         lines += ["## Start-up, snapshots, build, memory", "",
                   f"- Data load in a fresh process: import {d['import_s']} s, then the first preparation of each view: {per}; total {d['total_s']} s."]
+    if r.get("restart"):
+        x = r["restart"]
+        lines.append(f"- First view of each of the {x['pages']} pages by a new server (server CPU, no browser): "
+                     f"{x['first_views_cpu_s_empty_folder']} s on an empty artefact folder, {x['first_views_cpu_s_filled_folder']} s "
+                     "on the folder an earlier server filled (a restart, or a replica sharing the folder: it reads the remembered "
+                     "map builds and compare maps instead of making them).")
     if r.get("snapshot_s_alps"):
         s = r["snapshot_s_alps"]
         lines.append("- Alps snapshot, first / warm: " + ", ".join(f"{k.upper()} {s[k + '_first']} / {s[k]} s" for k in ("png", "svg", "pdf") if k in s) + ".")

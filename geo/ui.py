@@ -158,8 +158,8 @@ def map_frame(state: ViewState, height: int = MAP_HEIGHT, key: str | None = None
               focus: tuple[float, float, float, float] | None = None) -> None:
     """Draw the map of ``state`` (the one call every page uses to show a map).
 
-    The map is a cached artefact page (:func:`geo.mapping.build`: built once per process and
-    data generation for all sessions); the Streamlit page sends only its address, so a rerun
+    The map is a cached artefact page (:func:`geo.mapping.build`: built once per data generation
+    and code version for all sessions and processes); the Streamlit page sends only its address, so a rerun
     that keeps the map state sends no map again and the browser keeps its files.
     ``focus``: (minx, miny, maxx, maxy) in degrees to open on instead of the view's bounds.
     """

@@ -47,10 +47,9 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
-#: Per-state files (pages, style JSON) kept per generation folder before the oldest are removed.
+#: Per-state files (pages, style JSON), and remembered builds (:meth:`Store.remember`), kept per
+#: generation folder, each, before the oldest are removed.
 MAX_STATE_FILES = 4000
-#: Remembered builds kept per generation folder (:meth:`Store.remember`) before the oldest are removed.
-MAX_REMEMBERED = 4000
 #: Generation folders kept beside the current one (older ones are removed when a new one starts).
 KEEP_GENERATIONS = 3
 
@@ -98,6 +97,22 @@ def generation(data_dir: Path | None = None) -> str:
         return _gen_cache[key]
 
 
+def _write_atomic(path: Path, content: bytes) -> None:
+    """Write through a temporary file and a rename: a reader sees the old file or the whole new one."""
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+
+
+def _keep_newest(files: list[Path], limit: int) -> None:
+    """Beyond ``limit`` files, remove the oldest (down to 90 % of ``limit``)."""
+    if len(files) <= limit:
+        return
+    files.sort(key=lambda p: p.stat().st_mtime)
+    for p in files[: len(files) - limit * 9 // 10]:
+        p.unlink(missing_ok=True)
+
+
 def content_name(stem: str, ext: str, content: bytes) -> str:
     name = f"{stem}.{hashlib.sha256(content).hexdigest()[:16]}.{ext}"
     if not NAME.match(name):
@@ -126,11 +141,10 @@ class Store:
         name = content_name(stem, ext, content)
         if not self.intact(name):
             self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f".{name}.{os.getpid()}.{threading.get_ident()}.tmp"
-            tmp.write_bytes(content)
-            os.replace(tmp, self.path(name))  # atomic: a reader sees the old file or the whole new one
+            _write_atomic(self.path(name), content)
             if per_state:
-                self._prune()
+                _keep_newest([p for pat in ("state-*", "map-*", "embed-*") for p in self.folder.glob(pat) if p.is_file()],
+                             MAX_STATE_FILES)
             self._mark_intact(name)
         return name
 
@@ -167,17 +181,11 @@ class Store:
 
     def remember(self, key: str, value: dict) -> None:
         """Keep ``value`` (JSON) under ``key`` for later processes (atomic; the oldest are removed
-        beyond :data:`MAX_REMEMBERED`). The folder is not served (:func:`respond` serves names only)."""
+        beyond :data:`MAX_STATE_FILES`). The folder is not served (:func:`respond` serves names only)."""
         path = self._memo(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(json.dumps({"key": key, "value": value}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-        kept = [p for p in path.parent.glob("*.json") if p.is_file()]
-        if len(kept) > MAX_REMEMBERED:
-            kept.sort(key=lambda p: p.stat().st_mtime)
-            for p in kept[: len(kept) - MAX_REMEMBERED * 9 // 10]:
-                p.unlink(missing_ok=True)
+        _write_atomic(path, json.dumps({"key": key, "value": value}, ensure_ascii=False).encode("utf-8"))
+        _keep_newest([p for p in path.parent.glob("*.json") if p.is_file()], MAX_STATE_FILES)
 
     def made_once(self, key: str, stem: str, ext: str, make) -> str:
         """The name of the file ``make()`` returns (bytes), made once per ``key`` and code version by
@@ -199,15 +207,6 @@ class Store:
             if len(self._known) > 20_000:
                 self._known.clear()
             self._known[name] = (st.st_mtime_ns, st.st_size)
-
-    def _prune(self) -> None:
-        """Keep at most :data:`MAX_STATE_FILES` per-state files (oldest removed first)."""
-        files = [p for pat in ("state-*", "map-*", "embed-*") for p in self.folder.glob(pat) if p.is_file()]
-        if len(files) <= MAX_STATE_FILES:
-            return
-        files.sort(key=lambda p: p.stat().st_mtime)
-        for p in files[: len(files) - MAX_STATE_FILES * 9 // 10]:
-            p.unlink(missing_ok=True)
 
     def prune_generations(self) -> None:
         """Remove generation folders beyond the newest :data:`KEEP_GENERATIONS` (never the current one)."""

@@ -348,7 +348,7 @@ def build(state: ViewState, store: artefacts.Store | None = None, focus=None) ->
     if mb is not None and all(store.intact(n) for n in mb.needs):
         return mb
     # built before by another process (a replica, or this server before a restart)?
-    memo = repr(key[2:])  # the folder is the store's; the key's data part and state in words
+    memo = repr(key[2:])  # the data folder, its problems and the state (the store is the generation's folder)
     mb = _from_memo(store.recall(memo), store)
     if mb is None:
         mb = _build(state, store, focus)

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from geo import catalog, data, figures, i18n, layers, mapping
+from geo import artefacts, catalog, data, figures, i18n, layers, mapping, paths
 from geo import state as state_mod
 from geo.errors import DataFileError
 from geo.i18n import LANGS, t
@@ -883,7 +883,7 @@ def _compare_map(range_id: str) -> bytes:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _compare_map_cached(range_id: str, version: tuple) -> bytes:
-    from geo import artefacts, paths, snapshot
+    from geo import snapshot
 
     store = artefacts.store()
     key = repr(("compare-map", range_id, str(paths.data_dir()), tuple(data.problems(_COMPARE_MAP_FILES))))

@@ -147,7 +147,9 @@ def test_per_state_files_are_bounded(tiny, monkeypatch):
     store = artefacts.store()
     for i in range(15):
         store.put("state-world", "json", json.dumps({"i": i}).encode(), per_state=True)
+        store.remember(f"state {i}", {"i": i})
     assert len(list(store.folder.glob("state-*"))) <= 10
+    assert len(list((store.folder / "remembered").glob("*.json"))) <= 10
 
 
 @pytest.mark.parametrize("view_id", list(catalog.VIEWS))

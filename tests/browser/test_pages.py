@@ -247,6 +247,8 @@ def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs):
 def test_resolution_page_lists_paragraphs_with_anchors(visit, app_url):
     v = visit(f"{app_url}/resolution#op28", wait_map=False)
     v.page.wait_for_selector("#op28", timeout=60_000)
+    # Streamlit adds the page's elements as its run sends them: #op28 can be on screen before #op39
+    v.page.wait_for_function(PAGE_DONE_JS, timeout=90_000)
     assert v.page.locator("#op39").count() == 1
     assert "阿尔卑斯" in v.page.inner_text("body")
     settle(v.page)

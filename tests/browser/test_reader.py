@@ -203,6 +203,9 @@ def test_compare_embedded_has_no_controls(visit, app_url):
     page = v.page
     page.wait_for_function(_images_ready_js(4), timeout=TIMEOUT_MS)
     page.locator("[data-testid='stTable'] table").first.wait_for(timeout=TIMEOUT_MS)
+    # the run has finished, so nothing can still be on its way when absence is checked below
+    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'",
+                           timeout=TIMEOUT_MS)
     body = page.inner_text("body")
     assert "阿尔卑斯山脉" in body and "安第斯山脉" in body
     assert page.locator("[data-testid='stSidebar'] input").count() == 0  # no language control, no navigation

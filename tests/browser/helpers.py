@@ -38,9 +38,11 @@ DRAWN_READY = ("() => window.L && document.documentElement.getAttribute('data-at
                "document.querySelector('.leaflet-container') && "
                "(Array.from(document.querySelectorAll('img.leaflet-image-layer')).some(i => i.complete && i.naturalWidth > 0) || "
                "document.querySelectorAll('path.leaflet-interactive, .leaflet-overlay-pane canvas').length > 0)")
+#: Streamlit is not running the page's script (before a check that something is absent, once the
+#: run has visibly started: Streamlit adds elements as the run sends them).
+RUN_FINISHED_JS = "() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
 #: Streamlit has finished the page's run and its title is on screen.
-PAGE_DONE_JS = ("() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning' "
-                "&& document.querySelector('[data-testid=stMain] h1') !== null")
+PAGE_DONE_JS = f"() => ({RUN_FINISHED_JS})() && document.querySelector('[data-testid=stMain] h1') !== null"
 #: The visible caption lines of a page (source lines, notes), as shown.
 VISIBLE_CAPTIONS_JS = ("() => Array.from(document.querySelectorAll('[data-testid=stCaptionContainer]'))"
                        ".filter(e => e.offsetParent !== null).map(e => e.innerText).filter(s => s.trim())")

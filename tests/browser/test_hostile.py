@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from geo import catalog
-from tests.browser.helpers import DRAWN_READY, settle
+from tests.browser.helpers import DRAWN_READY, RUN_FINISHED_JS, settle
 from tests.conftest import TEMPLATE_VIEWS
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ def test_hostile_parameters_do_nothing(visit, app_url, path, corpus):
     page.wait_for_selector("[data-testid='stAlert'], [data-testid='stAlertContainer']", timeout=90_000)
     if path not in ("resolution", "compare"):  # the default map draws (compare shows static images)
         v.wait_map_frame(90_000).wait_for_function(DRAWN_READY, timeout=90_000)
+    page.wait_for_function(RUN_FINISHED_JS, timeout=90_000)  # every notice is in, before absences are checked
     settle(page)
     assert not v.dialogs, f"a dialog opened: {v.dialogs}"
     assert page.evaluate("() => window.__pwnedHits || []") == []

@@ -13,7 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from geo import catalog, paths
 from geo.i18n import t
-from tests.browser.helpers import DRAWN_READY, settle, shot
+from tests.browser.helpers import DRAWN_READY, RUN_FINISHED_JS, settle, shot
 
 pytestmark = pytest.mark.browser
 
@@ -204,8 +204,7 @@ def test_compare_embedded_has_no_controls(visit, app_url):
     page.wait_for_function(_images_ready_js(4), timeout=TIMEOUT_MS)
     page.locator("[data-testid='stTable'] table").first.wait_for(timeout=TIMEOUT_MS)
     # the run has finished, so nothing can still be on its way when absence is checked below
-    page.wait_for_function("() => document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'",
-                           timeout=TIMEOUT_MS)
+    page.wait_for_function(RUN_FINISHED_JS, timeout=TIMEOUT_MS)
     body = page.inner_text("body")
     assert "阿尔卑斯山脉" in body and "安第斯山脉" in body
     assert page.locator("[data-testid='stSidebar'] input").count() == 0  # no language control, no navigation

@@ -521,7 +521,7 @@ def page_chrome(lang: str, title: str) -> None:
         "}</style>"
     )
     script = (f"<script>document.documentElement.lang={json.dumps('zh-Hans' if lang == 'zh' else 'en')};"
-              f"document.title={json.dumps(title)};{_HASH_JS}</script>")
+              f"document.title={json.dumps(title)};{_HASH_JS}{_PHONE_NAV_JS}</script>")
     st.html(css + script, unsafe_allow_javascript=True)
 
 
@@ -544,6 +544,24 @@ _HASH_JS = """(() => {
     }
   };
   check();
+})();"""
+
+
+#: On a phone the sidebar lies over the page: once a reader taps one of its page links, fold it, as
+#: Streamlit does for its own page menu (our links are st.page_link, which carry the language and
+#: leave the sidebar open). Beside the page (a wide screen) it stays. Once per document.
+_PHONE_NAV_JS = """(() => {
+  if (window.__atlasFoldMenu) return;
+  window.__atlasFoldMenu = true;
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest && e.target.closest('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]');
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!link || !main) return;
+    const bar = link.closest('[data-testid="stSidebar"]').getBoundingClientRect();
+    if (bar.right <= main.getBoundingClientRect().left + 1) return;
+    const fold = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (fold) setTimeout(() => fold.click(), 0);
+  }, true);
 })();"""
 
 

@@ -274,6 +274,12 @@ def caption_problems(captions: list[str], lang: str) -> list[str]:
     return out
 
 
+def images_ready_js(n: int) -> str:
+    """A page script: the page shows exactly ``n`` Streamlit images, all loaded."""
+    return ("() => { const imgs = Array.from(document.querySelectorAll('[data-testid=\"stImage\"] img'));"
+            f" return imgs.length === {n} && imgs.every(i => i.complete && i.naturalWidth > 0); }}")
+
+
 def boxes_overlap(a: dict, b: dict) -> bool:
     return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
 

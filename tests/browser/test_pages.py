@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from geo import catalog
+from geo import catalog, paths
 from geo.i18n import t
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS,
                                    PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
-                                   boxes_overlap, caption_problems, settle, shot)
+                                   boxes_overlap, caption_problems, images_ready_js, settle, shot)
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -46,8 +46,11 @@ def check_clean(v) -> None:
     assert not problems, problems
 
 
-def test_map_files_are_local_content_named_artefacts(visit, app_url):
-    v = visit(f"{app_url}/alps")
+def test_map_files_are_local_named_artefacts_with_validators(visit, app_url):
+    """The map's files (Leaflet, our map script, their CSS, the TopoJSON) come from the app itself under
+    content-hashed names with a JavaScript or CSS MIME type; they answer with an ETag (304 when it
+    matches) and are immutable; other paths under the artefact folder are refused."""
+    v = visit(f"{app_url}/carpathians")
     named = re.compile(r"/artefacts/[0-9a-f]{16}/[a-z0-9-]+\.[0-9a-f]{16}\.[a-z]+$")
     js = [r for r in v.responses if r.url.split("?")[0].endswith(".js") and "/artefacts/" in r.url]
     css = [r for r in v.responses if r.url.split("?")[0].endswith(".css") and "/artefacts/" in r.url]
@@ -59,10 +62,6 @@ def test_map_files_are_local_content_named_artefacts(visit, app_url):
 
     assert v.map_frame().evaluate("() => typeof window.L === 'object' && window.L.version") == assets.LEAFLET_VERSION
     check_clean(v)
-
-
-def test_artefacts_answer_with_validators_and_refuse_other_paths(visit, app_url):
-    v = visit(f"{app_url}/carpathians")
     url = next(r.url for r in v.responses if r.url.endswith(".topojson"))
     with urllib.request.urlopen(url, timeout=30) as r:
         etag, cache = r.headers["ETag"], r.headers["Cache-Control"]
@@ -177,6 +176,54 @@ def check_map(page, lang: str, size: str, name: str) -> list[str]:
     return problems
 
 
+def check_home(page, lang: str, size: str) -> list[str]:
+    """The home page: its introduction and the ways in (the four ranges, the reader, the comparison);
+    printed, it leaves the sidebar out."""
+    problems = []
+    intro = re.split(r"[*_\[`]", t("home_intro", lang))[0][:24]  # the plain start of the first sentence
+    if intro not in page.inner_text("[data-testid=stMain]"):
+        problems.append(f"no introduction ({intro!r})")
+    links = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stMain] a')).map(a => [a.innerText.trim(), a.href])")
+    ways = {catalog.view(r).title(lang): catalog.PAGE_PATHS[r] for r in catalog.RANGE_VIEWS}
+    ways |= {t("nav_resolution", lang): "resolution", t("nav_compare", lang): "compare"}
+    for label, path in ways.items():
+        hrefs = [h for text, h in links if label in text]
+        if not hrefs or hrefs[0].split("?")[0].rstrip("/").rsplit("/", 1)[-1] != path:
+            problems.append(f"the way in {label!r} does not lead to /{path}: {hrefs}")
+    page.emulate_media(media="print")
+    try:
+        if page.evaluate("() => getComputedStyle(document.querySelector('[data-testid=stSidebar]')).display") != "none":
+            problems.append("the sidebar is printed")
+        page.screenshot(path=str(ARTIFACTS / f"grid_world_{lang}_{size}_print.png"))
+    finally:
+        page.emulate_media(media="screen")
+    return problems
+
+
+def check_compare(page, lang: str) -> list[str]:
+    """The comparison page: four maps shown at one size from images of one size (one scale), and the
+    table of the four ranges with each range's computed mountain area."""
+    problems = []
+    try:
+        page.wait_for_function(images_ready_js(4), timeout=90_000)
+    except PlaywrightTimeout:
+        return ["the four compare maps did not load"]
+    shown = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=\"stImage\"] img'))"
+                          ".map(i => { const r = i.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height),"
+                          " i.naturalWidth, i.naturalHeight]; })")
+    if len({tuple(x[:2]) for x in shown}) != 1 or len({tuple(x[2:]) for x in shown}) != 1:
+        problems.append(f"the four maps differ in size: {shown}")
+    table = page.locator("[data-testid='stTable'] table").first
+    table.wait_for(timeout=90_000)
+    head = table.locator("thead").inner_text()
+    problems += [f"the table has no column for {r}" for r in catalog.RANGE_VIEWS if catalog.view(r).title(lang) not in head]
+    text = table.inner_text()
+    for f in json.loads((paths.ROOT / "data/vector/ranges.geojson").read_text(encoding="utf-8"))["features"]:
+        if f"{f['properties']['mountain_km2']:,.0f}" not in text:  # each range's computed mountain area
+            problems.append(f"the table lacks {f['properties']['mountain_km2']:,.0f} km²")
+    return problems
+
+
 def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]:
     """One opened page: its language, links, captions, width and (if it has one) its live map."""
     from geo.ui import page_title
@@ -202,8 +249,17 @@ def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]
     problems += caption_problems(captions, lang)
     if catalog.PAGE_PATHS[name] in MAP_PAGES and not any("http" in c for c in captions):
         problems.append("no source line")
+    if size == "phone":  # the closed sidebar's menu button has a visible label in the page's language
+        label = page.evaluate("() => { const b = document.querySelector('[data-testid=stExpandSidebarButton]');"
+                              " return b ? getComputedStyle(b, '::after').content : null; }")
+        if not label or t("menu", lang) not in label:
+            problems.append(f"the phone menu button's label is {label!r}, not {t('menu', lang)!r}")
     if name in LIVE_MAP:
         problems += check_map(page, lang, size, name)
+    if name == "world":
+        problems += check_home(page, lang, size)
+    if name == "compare":
+        problems += check_compare(page, lang)
     wide = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]'); return [document.documentElement.scrollWidth, "
                          "window.innerWidth, m.scrollWidth, m.clientWidth]; }")
     if wide[0] > wide[1] + 1 or wide[2] > wide[3] + 1:
@@ -217,26 +273,58 @@ def check_page(page, app_url: str, name: str, lang: str, size: str) -> list[str]
 #: the width), every page in both languages; at desktop size every page once, in English and Chinese by
 #: turns. The language checks run the same code at both sizes, so each page's are made on the phone in
 #: both languages; the desktop's own checks (the legend clear of the controls, the wheel, the width) are
-#: made on every page, half of them in each language.
-GRID = {"phone-en": ("phone", ("en",)), "phone-zh": ("phone", ("zh",)), "desktop-en-zh": ("desktop", ("en", "zh"))}
+#: made on every page, half of them in each language. At desktop size each page is opened by its address
+#: (a new document and a new Streamlit session, as a shared link opens); on a phone the first page is,
+#: and the reader goes on from page to page with the sidebar's links, as a reader on a phone does.
+GRID = {"phone-en": ("phone", ("en",), True), "phone-zh": ("phone", ("zh",), True),
+        "desktop-en-zh": ("desktop", ("en", "zh"), False)}
 
 
-@pytest.mark.parametrize("size,langs", GRID.values(), ids=list(GRID))
-def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs):
-    """Every page, opened one after another in one tab at its final size, in the language of ``langs``
-    (by turns): ``<html lang>``, the tab title, every link to the app's pages and every caption line
-    follow the language; nothing wider than the screen; a live map is drawn (terrain image and painted
+def follow_sidebar_link(page, path: str, want_title: str) -> None:
+    """Open the sidebar with its menu button, tap the link to ``path`` and wait until that page's run has
+    finished (its tab title is on and the previous page's map frame has gone)."""
+    before = page.evaluate(f"() => Array.from(document.querySelectorAll(\"{MAP_IFRAME}\")).map(f => f.src)")
+    button = page.locator('[data-testid="stExpandSidebarButton"]')
+    if button.is_visible():
+        button.click()
+    links = page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')
+    targets = links.evaluate_all("els => els.map(e => new URL(e.href).pathname.replace(/\\/$/, ''))")
+    links.nth(next(i for i, x in enumerate(targets) if x.endswith("/" + path))).click()
+    page.wait_for_function("([p, t]) => location.pathname.replace(/\\/$/, '').endsWith('/' + p) && document.title === t",
+                           arg=[path, want_title], timeout=90_000)
+    page.wait_for_function(PAGE_DONE_JS, timeout=90_000)
+    page.wait_for_function(f"old => Array.from(document.querySelectorAll(\"{MAP_IFRAME}\")).every(f => !old.includes(f.src))",
+                           arg=before, timeout=90_000)
+
+
+@pytest.mark.parametrize("size,langs,by_link", GRID.values(), ids=list(GRID))
+def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs, by_link):
+    """Every page, one after another in one tab at its final size, in the language of ``langs`` (by
+    turns): ``<html lang>``, the tab title, every link to the app's pages and every caption line follow
+    the language; nothing wider than the screen; a live map is drawn (terrain image and painted
     features), its layer control lists the page's default layers in the language, it leaves the wheel
-    to the page, and its legend folds (small on a phone); no request leaves 127.0.0.1, none fails, no
+    to the page, and its legend folds (small on a phone); the phone's menu button is labelled in the
+    language; the home page offers its ways in and prints without the sidebar; the comparison shows
+    four maps at one scale and the table of the ranges; no request leaves 127.0.0.1, none fails, no
     console error. Failures are collected per page, reported at the end."""
+    from geo.ui import page_title
+
     w, h = SIZES[size]
     failures: list[str] = []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    # the worker's tab, one page after another, as a reader goes: each address is a new document and a
-    # new Streamlit session
+    v = None
     for i, (name, path) in enumerate(catalog.PAGE_PATHS.items()):
         lang = langs[i % len(langs)]
-        v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_map=False, viewport={"width": w, "height": h})
+        if by_link and v is not None:
+            v.clear()
+            try:
+                follow_sidebar_link(v.page, path, f"{page_title(name, lang)} · {t('app_title', lang)}")
+            except PlaywrightTimeout as e:
+                failures.append(f"{name} ({lang}): the sidebar link did not open the page: {str(e).splitlines()[0]}")
+                v = None
+                continue
+        else:
+            v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_map=False, viewport={"width": w, "height": h})
         problems = check_page(v.page, app_url, name, lang, size)
         settle(v.page)
         problems += v.problems()
@@ -244,9 +332,14 @@ def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs):
     assert not failures, f"{len(failures)} problems at {size} size:\n" + "\n".join(failures)
 
 
-def test_resolution_page_lists_paragraphs_with_anchors(visit, app_url):
+def test_resolution_page_lists_paragraphs_with_anchors_and_scrolls_to_one(visit, app_url):
+    """A link to a paragraph's anchor (/resolution#op28) opens the reader scrolled to it; every
+    operative paragraph has its anchor once; the official Chinese text is shown."""
     v = visit(f"{app_url}/resolution#op28", wait_map=False)
     v.page.wait_for_selector("#op28", timeout=60_000)
+    v.page.wait_for_function("() => { const e = document.getElementById('op28'); if (!e) return false;"
+                             " const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < window.innerHeight; }",
+                             timeout=90_000)
     # Streamlit adds the page's elements as its run sends them: #op28 can be on screen before #op39
     v.page.wait_for_function(PAGE_DONE_JS, timeout=90_000)
     assert v.page.locator("#op39").count() == 1

@@ -102,7 +102,7 @@ class Response:
 @dataclass
 class Visit:
     page: object
-    requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  #: every URL asked for, web sockets included
     responses: list[Response] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
@@ -153,6 +153,7 @@ def record(page) -> Visit:
     v = Visit(page)
     track_requests(page)
     page.on("request", lambda r: v.requests.append(r.url))
+    page.on("websocket", lambda ws: v.requests.append(ws.url))  # a socket is a request too
     page.on("response", lambda r: v.responses.append(Response(r.url, r.status, r.headers.get("content-type", ""))))
     # failed loads are recorded with their status in ``responses``; everything else is an error
     page.on("console", lambda m: v.console_errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)

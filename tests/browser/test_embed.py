@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import FRAMEWORK_NOISE, MAP_FRAME_URL
+from tests.browser.helpers import MAP_FRAME_URL
 from tests.conftest import ARTIFACTS, free_port
 
 pytestmark = pytest.mark.browser
@@ -71,29 +71,16 @@ def host(tmp_path_factory, app_url):
     proc.terminate()
 
 
-class Recorder:
-    def __init__(self, page):
-        self.outside: list[str] = []
-        self.failed: list[str] = []
-        page.on("request", lambda r: self.outside.append(r.url) if off_loopback(r.url) else None)
-        page.on("websocket", lambda ws: self.outside.append(ws.url) if off_loopback(ws.url) else None)
-        page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 and not FRAMEWORK_NOISE.search(r.url) else None)
-
-
 @contextlib.contextmanager
-def hosted(browser, url: str, width: int, height: int):
-    """Open a host page in a fresh context; yield (page, drawn map frame, recorder); close it after."""
-    ctx = browser.new_context(viewport={"width": width, "height": height})
-    page = ctx.new_page()
-    rec = Recorder(page)
-    try:
-        page.goto(url)
-        frame = wait_frame(page, MAP_FRAME_URL)
-        frame.wait_for_function(READY, timeout=90_000)
-        yield page, frame, rec
-        assert not rec.outside and not rec.failed, (rec.outside, rec.failed)
-    finally:
-        ctx.close()
+def hosted(visit, url: str, width: int, height: int):
+    """Open a host page in the worker's tab at ``width`` x ``height``; yield (page, drawn map frame);
+    then check that nothing left the loopback addresses and nothing failed."""
+    v = visit(url, wait_map=False, viewport={"width": width, "height": height})
+    frame = wait_frame(v.page, MAP_FRAME_URL)
+    frame.wait_for_function(READY, timeout=90_000)
+    yield v.page, frame
+    outside = [u for u in v.requests if off_loopback(u)]
+    assert not outside and not v.failed, (outside, v.failed)
 
 
 def wait_frame(page, pattern, timeout_s: float = 90):
@@ -107,10 +94,10 @@ def wait_frame(page, pattern, timeout_s: float = 90):
 
 
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_embed_fits_its_frame(browser, host, app_url, width, height):
+def test_embed_fits_its_frame(visit, host, app_url, width, height):
     url = host(f"embed-{width}.html", f'<iframe id="atlas" src="{app_url}/carpathians?embed=true" width="{width}" '
                                       f'height="{height}" style="border:0;display:block"></iframe>')
-    with hosted(browser, url, width + 40, height + 40) as (page, frame, rec):
+    with hosted(visit, url, width + 40, height + 40) as (page, frame):
         app = frame.parent_frame
         assert app.url.startswith(app_url) and not page.url.startswith(app_url)  # really another origin
         # the map fills the frame's width and all its height but one footer line, which is visible
@@ -135,10 +122,10 @@ def test_embed_fits_its_frame(browser, host, app_url, width, height):
         page.screenshot(path=str(ARTIFACTS / f"embed_{width}x{height}.png"))
 
 
-def test_chinese_embed_draws_in_a_cross_origin_frame(browser, host, app_url):
+def test_chinese_embed_draws_in_a_cross_origin_frame(visit, host, app_url):
     url = host("embed-zh.html", f'<h1>A newsroom page</h1><iframe src="{app_url}/alps?embed=true&lang=zh" width="1000" '
                                 f'height="700" style="border:0"></iframe>')
-    with hosted(browser, url, 1200, 900) as (page, frame, rec):
+    with hosted(visit, url, 1200, 900) as (page, frame):
         # countries, region, places; terrain and classes (the images load after the shapes are drawn)
         frame.wait_for_function(f"() => {{ const d = ({DRAWN_JS})(); return d.features > 10 && d.images >= 1; }}", timeout=90_000)
         footer = frame.parent_frame.locator(".st-key-ma-embed-footer")  # written after the map: wait for it
@@ -148,11 +135,11 @@ def test_chinese_embed_draws_in_a_cross_origin_frame(browser, host, app_url):
         page.screenshot(path=str(ARTIFACTS / "embed_cross_origin.png"))
 
 
-def test_static_embed_draws_in_a_sandboxed_frame(browser, host, app_url):
+def test_static_embed_draws_in_a_sandboxed_frame(visit, host, app_url):
     """Sites that sandbox iframes without allow-same-origin get the static embed of the same view."""
     url = host("static.html", f'<iframe src="{app_url}/embed/alps?lang=zh&layers=hillshade,mountain_classes,places" '
                               f'sandbox="allow-scripts allow-popups" width="800" height="500" style="border:0"></iframe>')
-    with hosted(browser, url, 900, 600) as (page, frame, rec):
+    with hosted(visit, url, 900, 600) as (page, frame):
         assert frame.evaluate("() => window.origin") == "null"  # really sandboxed: an opaque origin
         footer = frame.locator(".ma-footer")
         assert footer.is_visible() and "阿尔卑斯山脉" in footer.inner_text()
@@ -167,22 +154,15 @@ def test_static_embed_draws_in_a_sandboxed_frame(browser, host, app_url):
     assert e.value.code == 404
 
 
-def test_static_export_draws_from_a_file_url(browser, tmp_path):
+def test_static_export_draws_from_a_file_url(visit, tmp_path):
     from geo import static_site
     from geo.state import ViewState
 
     static_site.export_view(ViewState.default("carpathians"), tmp_path, with_png=False)
-    ctx = browser.new_context()
-    page = ctx.new_page()
-    outside: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:", "blob:", "about:")) else None)
-    page.on("websocket", lambda ws: outside.append(ws.url))
-    try:
-        page.goto((tmp_path / "carpathians.html").as_uri())
-        page.wait_for_function(READY, timeout=60_000)
-        drawn = page.evaluate(DRAWN_JS)
-        assert drawn["features"] > 10 and drawn["images"] >= 1, drawn
-        assert not outside, outside
-        page.screenshot(path=str(ARTIFACTS / "static_export.png"))
-    finally:
-        ctx.close()
+    v = visit((tmp_path / "carpathians.html").as_uri(), wait_map=False)
+    v.page.wait_for_function(READY, timeout=60_000)
+    drawn = v.page.evaluate(DRAWN_JS)
+    assert drawn["features"] > 10 and drawn["images"] >= 1, drawn
+    outside = [u for u in v.requests if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert not outside, outside
+    v.page.screenshot(path=str(ARTIFACTS / "static_export.png"))

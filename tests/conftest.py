@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -68,12 +71,60 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(10)
 
 
+def _run_root(tmp_path_factory, worker_id: str) -> Path:
+    """The test run's own temporary folder, shared by its pytest-xdist workers."""
+    return tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.getbasetemp()
+
+
+@contextlib.contextmanager
+def _run_lock(root: Path, name: str):
+    """An exclusive lock on ``root/name.lock`` among the run's workers."""
+    import fcntl
+
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
-def app_url():
-    """The app, started from this venv on a free loopback port; log in tests/artifacts/app.log."""
-    proc, url = start_app(free_port())
-    yield url
-    stop(proc)
+def app_url(tmp_path_factory, worker_id):
+    """The app, started from this venv on a free loopback port, one for the whole run: the first worker
+    that needs it starts it (log in tests/artifacts/app-<worker>.log), the other uses it, and the last
+    one done with it stops it. Every test opens sessions of its own, as separate visitors do."""
+    root = _run_root(tmp_path_factory, worker_id)
+    state = root / "app.json"
+    proc = None
+    with _run_lock(root, "app"):
+        info = json.loads(state.read_text()) if state.exists() else None
+        if info is None or not _alive(info["pid"]):
+            proc, url = start_app(free_port())
+            info = {"url": url, "pid": proc.pid, "users": 0}
+        info["users"] += 1
+        state.write_text(json.dumps(info))
+    yield info["url"]
+    with _run_lock(root, "app"):
+        info = json.loads(state.read_text())
+        info["users"] -= 1
+        state.write_text(json.dumps(info))
+        last = info["users"] == 0
+    if last:
+        if proc is not None:
+            stop(proc)
+        else:  # started by the other worker, which has finished: stop it by its process id
+            os.kill(info["pid"], signal.SIGTERM)
+            end = time.monotonic() + 10
+            while _alive(info["pid"]) and time.monotonic() < end:
+                time.sleep(0.1)
+            if _alive(info["pid"]):
+                os.kill(info["pid"], signal.SIGKILL)
 
 
 def chromium_path() -> str:
@@ -279,12 +330,9 @@ def once_per_run(tmp_path_factory, worker_id: str, name: str, make) -> Path:
     """The folder ``name``, filled by ``make(folder)`` once per test run: under pytest-xdist the first
     worker to ask fills it in the run's temporary folder while the other waits on a lock file, then
     both read it."""
-    import fcntl
-
-    root = tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.getbasetemp()
+    root = _run_root(tmp_path_factory, worker_id)
     folder, done = root / name, root / f"{name}.done"
-    with open(root / f"{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    with _run_lock(root, name):
         if not done.exists():
             folder.mkdir(exist_ok=True)
             make(folder)

@@ -323,6 +323,11 @@ def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs, by_
                 failures.append(f"{name} ({lang}): the sidebar link did not open the page: {str(e).splitlines()[0]}")
                 v = None
                 continue
+            try:  # the menu lay over the page: once its link is tapped it folds away
+                v.page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().right <= 1",
+                                         timeout=30_000)
+            except PlaywrightTimeout:
+                failures.append(f"{name} ({lang}): the menu stayed open over the page after its link was tapped")
         else:
             v = visit(f"{app_url}/{path}" + ("?lang=zh" if lang == "zh" else ""), wait_map=False, viewport={"width": w, "height": h})
         problems = check_page(v.page, app_url, name, lang, size)

@@ -275,6 +275,15 @@ def caption_problems(captions: list[str], lang: str) -> list[str]:
     return out
 
 
+def open_sidebar(page) -> None:
+    """On a phone the sidebar starts closed: open it with the labelled menu button (on a wide
+    screen it is open already) and wait until it is on screen."""
+    button = page.locator('[data-testid="stExpandSidebarButton"]')
+    if button.is_visible():
+        button.click()
+    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
+
+
 def images_ready_js(n: int) -> str:
     """A page script: the page shows exactly ``n`` Streamlit images, all loaded."""
     return ("() => { const imgs = Array.from(document.querySelectorAll('[data-testid=\"stImage\"] img'));"

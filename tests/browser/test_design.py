@@ -14,6 +14,7 @@ import re
 import pytest
 
 from geo.i18n import t
+from tests.browser.helpers import open_sidebar
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -34,14 +35,6 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"design_{name}.png"))
 
 
-def _open_sidebar(page) -> None:
-    """On a phone the sidebar starts closed: open it with the labelled menu button."""
-    button = page.locator('[data-testid="stExpandSidebarButton"]')
-    if button.is_visible():
-        button.click()
-    page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').getBoundingClientRect().left >= 0")
-
-
 def _sidebar_hrefs(page) -> list[str]:
     return page.eval_on_selector_all('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]', "els => els.map(e => e.href)")
 
@@ -54,7 +47,7 @@ def test_the_chosen_language_sticks_to_every_link_title_and_html_lang(visit, app
         page.locator('[data-testid="stExpandSidebarButton"]').wait_for()
         page.wait_for_function("""label => getComputedStyle(document.querySelector('[data-testid=stExpandSidebarButton]'),
                                                               '::after').content.includes(label)""", arg=t("menu", start))
-    _open_sidebar(page)
+    open_sidebar(page)
     page.locator('[data-testid="stSidebar"] [role="radiogroup"] label').filter(
         has_text="中文" if choice == "zh" else "English").click()
     if choice == "zh":

@@ -17,7 +17,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS,
                                    PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
-                                   boxes_overlap, caption_problems, images_ready_js, settle, shot)
+                                   boxes_overlap, caption_problems, images_ready_js, open_sidebar, settle, shot)
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -284,9 +284,7 @@ def follow_sidebar_link(page, path: str, want_title: str) -> None:
     """Open the sidebar with its menu button, tap the link to ``path`` and wait until that page's run has
     finished (its tab title is on and the previous page's map frame has gone)."""
     before = page.evaluate(f"() => Array.from(document.querySelectorAll(\"{MAP_IFRAME}\")).map(f => f.src)")
-    button = page.locator('[data-testid="stExpandSidebarButton"]')
-    if button.is_visible():
-        button.click()
+    open_sidebar(page)
     links = page.locator('[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]')
     targets = links.evaluate_all("els => els.map(e => new URL(e.href).pathname.replace(/\\/$/, ''))")
     links.nth(next(i for i, x in enumerate(targets) if x.endswith("/" + path))).click()

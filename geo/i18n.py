@@ -59,6 +59,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "show_legend": ("Show the legend", "显示图例"),
     "hide_legend": ("Hide the legend", "隐藏图例"),
     "wheel_hint": ("Use Ctrl + scroll (⌘ + scroll on a Mac) to zoom the map", "按住 Ctrl（Mac 上为 ⌘）并滚动以缩放地图"),
+    "touch_hint": ("Use two fingers to move the map", "请用双指移动地图"),
     "map_load_error": ("This map could not load a file it needs:", "本地图无法加载所需文件："),
     "map_alt": ("Map: {title}", "地图：{title}"),
     "embed_fixed": ("Fixed size", "固定尺寸"),

@@ -259,7 +259,7 @@ class _Loader(MacroElement):
 
 def map_labels(lang: str) -> dict:
     return {"legend": t("legend", lang), "show_legend": t("show_legend", lang), "hide_legend": t("hide_legend", lang),
-            "wheel_hint": t("wheel_hint", lang), "load_error": t("map_load_error", lang)}
+            "wheel_hint": t("wheel_hint", lang), "touch_hint": t("touch_hint", lang), "load_error": t("map_load_error", lang)}
 
 
 def view_latlon_bounds(view_id: str, focus: tuple[float, float, float, float] | None = None) -> list[list[float]]:

@@ -161,6 +161,32 @@
     }, {capture: true});
   }
 
+  /* On a touch screen one finger scrolls the page and two fingers move and zoom the map, as the
+   * wheel scrolls the page and Ctrl/⌘ + wheel zooms it: a map that fills a phone's screen would
+   * otherwise catch every swipe of a reader scrolling past it (an embed in an article the same).
+   * The browser decides what a touch may do when it lands, so the container always lets it pan
+   * the page; Leaflet's one-finger drag stays off for touches (two fingers are its pinch, which
+   * also pans) and on for the mouse. */
+  function touchManners(map, labels) {
+    var el = map.getContainer(), hint = L.DomUtil.create("div", "ma-hint", el), timer = null;
+    hint.textContent = labels.touch_hint;
+    el.style.touchAction = "pan-x pan-y";
+    el.addEventListener("touchstart", function (e) {
+      if (e.touches.length === 1) {
+        map.dragging.disable();
+      } else {
+        hint.classList.remove("ma-show");
+      }
+    }, {capture: true, passive: true});
+    el.addEventListener("touchmove", function (e) {
+      if (e.touches.length !== 1) return;
+      hint.classList.add("ma-show");
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.classList.remove("ma-show"); }, 1200);
+    }, {capture: true, passive: true});
+    el.addEventListener("mousedown", function () { map.dragging.enable(); }, {capture: true});
+  }
+
   /* Tooltips are never hidden by the legend or the other controls: they live in a pane above the
    * control corners (a pane inside the map pane cannot rise above them), kept where the map pane is. */
   var TIP_PANE = "matips";
@@ -192,6 +218,7 @@
     tooltipPane(map);
     keepFitted(map, bounds);
     wheelManners(map, labels);
+    touchManners(map, labels);
     return getJSON(specName).then(function (spec) {
       spec.labels = labels;
       if (spec.tiles) {

@@ -162,10 +162,11 @@ def record(page) -> Visit:
     return v
 
 
-def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, viewport: dict | None = None) -> Visit:
-    """Open ``url`` in a fresh browser context of ``viewport`` size (1400x1000 unless given),
-    recording everything; wait until the map drew."""
-    page = browser.new_context(viewport=viewport or DEFAULT_VIEWPORT).new_page()
+def open_page(browser, url: str, wait_map: bool = True, timeout_ms: int = 90_000, viewport: dict | None = None,
+              touch: bool = False) -> Visit:
+    """Open ``url`` in a fresh browser context of ``viewport`` size (1400x1000 unless given), a
+    phone's touch screen with ``touch``, recording everything; wait until the map drew."""
+    page = browser.new_context(viewport=viewport or DEFAULT_VIEWPORT, has_touch=touch, is_mobile=touch).new_page()
     page.set_default_timeout(timeout_ms)
     v = record(page)
     go(v, url, wait_map, timeout_ms)
@@ -227,6 +228,24 @@ class Tab:
                 self._visit.page.context.close()
             finally:
                 self._visit = None
+
+
+def touch_gesture(page, start: list[tuple[float, float]], end: list[tuple[float, float]], steps: int = 10) -> None:
+    """Fingers put on ``page`` at ``start`` (one point per finger, CSS pixels of the page), moved in
+    ``steps`` to ``end`` and lifted: through Chromium's input pipeline, so the browser scrolls, or
+    not, as it would under a finger (the page needs a context with ``has_touch``)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        def points(k: int) -> list[dict]:
+            return [{"x": x0 + (x1 - x0) * k / steps, "y": y0 + (y1 - y0) * k / steps, "id": i}
+                    for i, ((x0, y0), (x1, y1)) in enumerate(zip(start, end))]
+
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(0)})
+        for k in range(1, steps + 1):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": points(k)})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    finally:
+        cdp.detach()
 
 
 def track_requests(page) -> dict:

@@ -17,7 +17,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS,
                                    PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
-                                   boxes_overlap, caption_problems, images_ready_js, open_sidebar, settle, shot)
+                                   boxes_overlap, caption_problems, images_ready_js, open_page, open_sidebar, settle, shot,
+                                   touch_gesture)
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -173,6 +174,21 @@ def check_map(page, lang: str, size: str, name: str) -> list[str]:
             page.screenshot(path=str(ARTIFACTS / f"grid_{name}_{lang}_{size}_legend.png"))
     if toggle.get_attribute("aria-expanded") != first:
         problems.append("two clicks did not bring the legend back")
+    # the mouse drags the map (a touch does not: test_on_a_touch_screen_...); then it goes back
+    frame_el.scroll_into_view_if_needed()
+    box = frame_el.bounding_box()
+    centre = frame.evaluate("() => AtlasMap.map.getCenter()")
+    x, y = box["x"] + box["width"] * 0.35, box["y"] + min(box["height"] / 2, 150)  # clear of the controls and legend
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=5)
+    page.mouse.up()
+    try:
+        frame.wait_for_function("c => { const n = AtlasMap.map.getCenter(); return n.lat !== c.lat || n.lng !== c.lng; }",
+                                arg=centre, timeout=30_000)
+    except PlaywrightTimeout:
+        problems.append("a mouse drag over the map did not move it")
+    frame.evaluate("c => { AtlasMap.map.setView(c, AtlasMap.map.getZoom(), {animate: false}); }", centre)
     return problems
 
 
@@ -334,6 +350,66 @@ def test_every_page_in_the_language_at_the_size(visit, app_url, size, langs, by_
         problems += v.problems()
         failures += [f"{name} ({lang}): {p}" for p in problems]
     assert not failures, f"{len(failures)} problems at {size} size:\n" + "\n".join(failures)
+
+
+#: The page's scroll position, once it has stopped moving (a swipe's fling may still carry it).
+SCROLL_AT_REST_JS = ("() => { const s = (" + PAGE_SCROLL_JS + ")(); const rest = s === window.__lastScroll; "
+                     "window.__lastScroll = s; return rest ? [s] : false; }")
+MAP_VIEW_JS = "() => { const c = AtlasMap.map.getCenter(); return [c.lat, c.lng, AtlasMap.map.getZoom()]; }"
+
+
+def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(browser, app_url):
+    """On a phone's touch screen (in Chinese): a one-finger swipe up over the map scrolls the page past it,
+    leaves the map as it was and says, in the language, to use two fingers; a two-finger pinch then zooms
+    the map and a two-finger swipe moves it, and the page stays where it was."""
+    v = open_page(browser, f"{app_url}/alps?lang=zh", viewport={"width": 390, "height": 844}, touch=True)
+    page = v.page
+    try:
+        frame = page.locator(MAP_IFRAME).first.element_handle().content_frame()
+        frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
+                                "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
+        frame.evaluate("() => { window.__hints = []; new MutationObserver(() => document.querySelectorAll('.ma-hint.ma-show')"
+                       ".forEach(e => window.__hints.push(e.textContent))).observe(document.body, "
+                       "{subtree: true, attributes: true, attributeFilter: ['class']}); }")
+        view = frame.evaluate(MAP_VIEW_JS)
+        box = page.locator(MAP_IFRAME).first.bounding_box()
+        assert box["height"] > 400, box  # the map fills most of the screen: a swipe lands on it
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.6
+        touch_gesture(page, [(x, y)], [(x, y - 250)])
+        try:
+            page.wait_for_function(f"() => ({PAGE_SCROLL_JS})() > 100", timeout=30_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"a one-finger swipe over the map did not scroll the page (scrolled {page.evaluate(PAGE_SCROLL_JS)} px)")
+        scrolled = page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0]
+        assert frame.evaluate(MAP_VIEW_JS) == view, "a one-finger swipe moved the map"
+        assert t("touch_hint", "zh") in frame.evaluate("() => window.__hints"), frame.evaluate("() => window.__hints")
+        # two fingers, on the part of the map still on screen
+        box = page.locator(MAP_IFRAME).first.bounding_box()
+        top, bottom = max(box["y"], 0), min(box["y"] + box["height"], 844)
+        assert bottom - top > 200, box
+        x, y = box["x"] + box["width"] / 2, (top + bottom) / 2
+        # each gesture is waited out to the end of the map's move (a pinch animates its zoom, and the map
+        # takes no new pinch while it does)
+        settled = "() => { window.__settled = false; AtlasMap.map.once('moveend', () => { window.__settled = true; }); }"
+        for what, start, end in (("pinch", [(x - 40, y), (x + 40, y)], [(x - 100, y), (x + 100, y)]),
+                                 ("swipe", [(x - 40, y - 60), (x + 40, y - 60)], [(x - 40, y + 60), (x + 40, y + 60)])):
+            frame.evaluate(settled)
+            touch_gesture(page, start, end)
+            try:
+                frame.wait_for_function("() => window.__settled", timeout=30_000)
+            except PlaywrightTimeout:
+                pytest.fail(f"a two-finger {what} did not move the map")
+            if what == "pinch":
+                zoomed = frame.evaluate(MAP_VIEW_JS)
+                assert zoomed[2] > view[2], f"a two-finger pinch did not zoom the map: {view} -> {zoomed}"
+        moved = frame.evaluate(MAP_VIEW_JS)
+        assert moved[0] > zoomed[0], f"a two-finger swipe did not move the map: {zoomed} -> {moved}"
+        assert page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0] == scrolled, \
+            "two fingers on the map scrolled the page"
+        shot(v, "touch_two_fingers_zh_phone")
+        assert not v.problems(), v.problems()
+    finally:
+        page.context.close()
 
 
 def test_resolution_page_lists_paragraphs_with_anchors_and_scrolls_to_one(visit, app_url):

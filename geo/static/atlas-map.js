@@ -203,11 +203,16 @@
     box.textContent = text;
   }
 
-  /* Keep the view's bounds in frame while the frame is being sized, until the user moves the map. */
+  /* Keep the view's bounds in frame while the frame is being sized, until the user moves the map
+   * (one finger on a touch screen scrolls the page: see touchManners). */
   function keepFitted(map, bounds) {
     var moved = false, el = map.getContainer();
-    function mark() { moved = true; }
-    ["pointerdown", "touchstart", "keydown"].forEach(function (ev) { el.addEventListener(ev, mark, {once: true, capture: true}); });
+    function mark(e) {
+      if (e.type === "pointerdown" && e.pointerType === "touch") return;
+      if (e.type === "touchstart" && e.touches.length < 2) return;
+      moved = true;
+    }
+    ["pointerdown", "touchstart", "keydown"].forEach(function (ev) { el.addEventListener(ev, mark, {capture: true, passive: true}); });
     el.addEventListener("wheel", function (e) { if (e.ctrlKey || e.metaKey) moved = true; }, {capture: true});
     map.fitBounds(bounds, {animate: false});
     map.on("resize", function () { if (!moved) map.fitBounds(bounds, {animate: false}); });

@@ -360,8 +360,9 @@ MAP_VIEW_JS = "() => { const c = AtlasMap.map.getCenter(); return [c.lat, c.lng,
 
 def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(browser, app_url):
     """On a phone's touch screen (in Chinese): a one-finger swipe up over the map scrolls the page past it,
-    leaves the map as it was and says, in the language, to use two fingers; a two-finger pinch then zooms
-    the map and a two-finger swipe moves it, and the page stays where it was."""
+    leaves the map as it was (still fitting its range to its frame) and says, in the language, to use two
+    fingers; a two-finger pinch then zooms the map and a two-finger swipe moves it, and the page stays
+    where it was."""
     v = open_page(browser, f"{app_url}/alps?lang=zh", viewport={"width": 390, "height": 844}, touch=True)
     page = v.page
     try:
@@ -383,29 +384,41 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
         scrolled = page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0]
         assert frame.evaluate(MAP_VIEW_JS) == view, "a one-finger swipe moved the map"
         assert t("touch_hint", "zh") in frame.evaluate("() => window.__hints"), frame.evaluate("() => window.__hints")
-        # two fingers, on the part of the map still on screen
+        # the swipe scrolled the page and did not move the map: the map still fits its range to a frame that changes
+        # size (here the screen turned wider); after two fingers moved it, it no longer does
+        frame.evaluate("() => { window.__fits = 0; const fit = AtlasMap.map.fitBounds; "
+                       "AtlasMap.map.fitBounds = function () { window.__fits++; return fit.apply(this, arguments); }; }")
+        page.set_viewport_size({"width": 430, "height": 844})
+        try:
+            frame.wait_for_function("() => window.__fits > 0", timeout=30_000)
+        except PlaywrightTimeout:
+            pytest.fail("after a one-finger scroll over it the map no longer fits its range to its frame")
+        # two fingers, on the map brought back on screen (a swipe's fling carries the page as far as its speed goes)
+        page.locator(MAP_IFRAME).first.scroll_into_view_if_needed()
+        scrolled = page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0]
         box = page.locator(MAP_IFRAME).first.bounding_box()
         top, bottom = max(box["y"], 0), min(box["y"] + box["height"], 844)
         assert bottom - top > 200, box
         x, y = box["x"] + box["width"] / 2, (top + bottom) / 2
-        # each gesture is waited out to the end of the map's move (a pinch animates its zoom, and the map
-        # takes no new pinch while it does)
-        settled = "() => { window.__settled = false; AtlasMap.map.once('moveend', () => { window.__settled = true; }); }"
-        for what, start, end in (("pinch", [(x - 40, y), (x + 40, y)], [(x - 100, y), (x + 100, y)]),
-                                 ("swipe", [(x - 40, y - 60), (x + 40, y - 60)], [(x - 40, y + 60), (x + 40, y + 60)])):
-            frame.evaluate(settled)
+        # each gesture is waited out until the map has changed and its zoom animation has ended (a map that
+        # is animating takes no new pinch)
+        for what, start, end, changed in (
+                ("pinch", [(x - 40, y), (x + 40, y)], [(x - 100, y), (x + 100, y)], "(now, was) => now[2] > was[2]"),
+                ("swipe", [(x - 40, y - 60), (x + 40, y - 60)], [(x - 40, y + 60), (x + 40, y + 60)], "(now, was) => now[0] > was[0]")):
+            was = frame.evaluate(MAP_VIEW_JS)
             touch_gesture(page, start, end)
             try:
-                frame.wait_for_function("() => window.__settled", timeout=30_000)
+                frame.wait_for_function(f"was => ({changed})(({MAP_VIEW_JS})(), was) && !document.querySelector('.leaflet-zoom-anim')",
+                                        arg=was, timeout=30_000)
             except PlaywrightTimeout:
-                pytest.fail(f"a two-finger {what} did not move the map")
-            if what == "pinch":
-                zoomed = frame.evaluate(MAP_VIEW_JS)
-                assert zoomed[2] > view[2], f"a two-finger pinch did not zoom the map: {view} -> {zoomed}"
-        moved = frame.evaluate(MAP_VIEW_JS)
-        assert moved[0] > zoomed[0], f"a two-finger swipe did not move the map: {zoomed} -> {moved}"
+                pytest.fail(f"a two-finger {what} did not {'zoom' if what == 'pinch' else 'move'} the map: {was} -> "
+                            f"{frame.evaluate(MAP_VIEW_JS)}")
         assert page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0] == scrolled, \
             "two fingers on the map scrolled the page"
+        fits = frame.evaluate("() => window.__fits")
+        page.set_viewport_size({"width": 390, "height": 844})
+        frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth", timeout=30_000)
+        assert frame.evaluate("() => window.__fits") == fits, "the map refitted its range after two fingers had moved it"
         shot(v, "touch_two_fingers_zh_phone")
         assert not v.problems(), v.problems()
     finally:

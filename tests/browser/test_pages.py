@@ -362,7 +362,7 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
     """On a phone's touch screen (in Chinese): a one-finger swipe up over the map scrolls the page past it,
     leaves the map as it was (still fitting its range to its frame) and says, in the language, to use two
     fingers; a two-finger pinch then zooms the map and a two-finger swipe moves it, and the page stays
-    where it was."""
+    where it was; a tap on a country opens its tooltip."""
     v = open_page(browser, f"{app_url}/alps?lang=zh", viewport={"width": 390, "height": 844}, touch=True)
     page = v.page
     try:
@@ -415,6 +415,17 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
                             f"{frame.evaluate(MAP_VIEW_JS)}")
         assert page.wait_for_function(SCROLL_AT_REST_JS, polling=300, timeout=60_000).json_value()[0] == scrolled, \
             "two fingers on the map scrolled the page"
+        # a tap opens the tooltip of the country under the finger, as hovering does with a mouse
+        frame.evaluate("v => { AtlasMap.map.setView([v[0], v[1]], v[2], {animate: false}); }", view)  # Trentino, Italy
+        box = page.locator(MAP_IFRAME).first.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        touch_gesture(page, [(x, y)], [(x, y)], steps=1)
+        tips = "() => Array.from(document.querySelectorAll('.leaflet-tooltip')).map(e => e.innerText.trim()).filter(s => s)"
+        try:
+            frame.wait_for_function(f"() => ({tips})().length > 0", timeout=30_000)
+        except PlaywrightTimeout:
+            pytest.fail("a tap on a country opened no tooltip")
+        assert any(CJK.search(tip) for tip in frame.evaluate(tips)), frame.evaluate(tips)
         fits = frame.evaluate("() => window.__fits")
         page.set_viewport_size({"width": 390, "height": 844})
         frame.wait_for_function("w => AtlasMap.map.getSize().x === w", arg=width, timeout=30_000)  # back to its first width

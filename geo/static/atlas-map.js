@@ -148,16 +148,24 @@
     return ctl;
   }
 
+  /* A short hint in the middle of the map (how to zoom or move it): show() puts it up for 1.2 s. */
+  function mapHint(map, text) {
+    var box = L.DomUtil.create("div", "ma-hint", map.getContainer()), timer = null;
+    box.textContent = text;
+    function hide() { box.classList.remove("ma-show"); }
+    return {
+      show: function () { box.classList.add("ma-show"); clearTimeout(timer); timer = setTimeout(hide, 1200); },
+      hide: hide
+    };
+  }
+
   /* The wheel scrolls the page; Ctrl/⌘ + wheel (or pinch, or the buttons) zooms the map. */
   function wheelManners(map, labels) {
-    var el = map.getContainer(), hint = L.DomUtil.create("div", "ma-hint", el), timer = null;
-    hint.textContent = labels.wheel_hint;
-    el.addEventListener("wheel", function (e) {
+    var hint = mapHint(map, labels.wheel_hint);
+    map.getContainer().addEventListener("wheel", function (e) {
       if (e.ctrlKey || e.metaKey) return;  // Leaflet zooms
       e.stopPropagation();  // Leaflet never sees it; the browser scrolls the page
-      hint.classList.add("ma-show");
-      clearTimeout(timer);
-      timer = setTimeout(function () { hint.classList.remove("ma-show"); }, 1200);
+      hint.show();
     }, {capture: true});
   }
 
@@ -168,22 +176,16 @@
    * the page; Leaflet's one-finger drag stays off for touches (two fingers are its pinch, which
    * also pans) and on for the mouse. */
   function touchManners(map, labels) {
-    var el = map.getContainer(), hint = L.DomUtil.create("div", "ma-hint", el), timer = null;
-    hint.textContent = labels.touch_hint;
+    var el = map.getContainer(), hint = mapHint(map, labels.touch_hint);
     el.style.touchAction = "pan-x pan-y";
     el.addEventListener("touchstart", function (e) {
       if (e.touches.length === 1) {
         map.dragging.disable();
       } else {
-        hint.classList.remove("ma-show");
+        hint.hide();
       }
     }, {capture: true, passive: true});
-    el.addEventListener("touchmove", function (e) {
-      if (e.touches.length !== 1) return;
-      hint.classList.add("ma-show");
-      clearTimeout(timer);
-      timer = setTimeout(function () { hint.classList.remove("ma-show"); }, 1200);
-    }, {capture: true, passive: true});
+    el.addEventListener("touchmove", function (e) { if (e.touches.length === 1) hint.show(); }, {capture: true, passive: true});
     el.addEventListener("mousedown", function () { map.dragging.enable(); }, {capture: true});
   }
 

@@ -49,6 +49,9 @@ VISIBLE_CAPTIONS_JS = ("() => Array.from(document.querySelectorAll('[data-testid
 #: How far the page has scrolled (Streamlit scrolls its main block, not the window).
 PAGE_SCROLL_JS = "() => { const m = document.querySelector('[data-testid=stMain]'); return (m ? m.scrollTop : 0) + window.scrollY; }"
 PAGE_SCROLL_TOP_JS = "() => { const m = document.querySelector('[data-testid=stMain]'); if (m) m.scrollTop = 0; window.scrollTo(0, 0); }"
+#: Inside a map frame: the map has taken its frame's size (from then on it only refits when the frame changes).
+MAP_SIZED_JS = ("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
+                "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight")
 #: Inside a map frame: the boxes of the map, its legend and the controls at the top.
 MAP_BOXES_JS = """() => {
   const box = s => { const e = document.querySelector(s); if (!e) return null;

@@ -15,8 +15,8 @@ from geo import catalog, paths
 from geo.i18n import t
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, PAGE_DONE_JS,
-                                   PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
+from tests.browser.helpers import (CJK, DRAWN_JS, DRAWN_READY, LAYER_LABELS_JS, MAP_BOXES_JS, MAP_IFRAME, MAP_SIZED_JS,
+                                   PAGE_DONE_JS, PAGE_SCROLL_JS, PAGE_SCROLL_TOP_JS, TOOLTIP_OVER_LEGEND_JS, VISIBLE_CAPTIONS_JS, area,
                                    boxes_overlap, caption_problems, images_ready_js, open_page, open_sidebar, settle, shot,
                                    touch_gesture)
 from tests.conftest import ARTIFACTS
@@ -123,8 +123,7 @@ def check_map(page, lang: str, size: str, name: str) -> list[str]:
         problems.append(f"map frame title not in Chinese: {title!r}")
     # once the map has its frame's size its zoom is final; a key press then stops it refitting, so any
     # zoom change below can only come from the wheel
-    frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
-                            "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
+    frame.wait_for_function(MAP_SIZED_JS, timeout=90_000)
     frame.evaluate("() => AtlasMap.map.getContainer().dispatchEvent(new KeyboardEvent('keydown', {key: 'Shift', bubbles: true}))")
     zoom = frame.evaluate("() => AtlasMap.map.getZoom()")
     page.evaluate(PAGE_SCROLL_TOP_JS)
@@ -367,8 +366,7 @@ def test_on_a_touch_screen_one_finger_scrolls_the_page_and_two_move_the_map(brow
     page = v.page
     try:
         frame = page.locator(MAP_IFRAME).first.element_handle().content_frame()
-        frame.wait_for_function("() => AtlasMap.map.getSize().x === document.documentElement.clientWidth "
-                                "&& AtlasMap.map.getSize().y === document.documentElement.clientHeight", timeout=90_000)
+        frame.wait_for_function(MAP_SIZED_JS, timeout=90_000)
         frame.evaluate("() => { window.__hints = []; new MutationObserver(() => document.querySelectorAll('.ma-hint.ma-show')"
                        ".forEach(e => window.__hints.push(e.textContent))).observe(document.body, "
                        "{subtree: true, attributes: true, attributeFilter: ['class']}); }")

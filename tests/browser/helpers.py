@@ -73,7 +73,14 @@ TOOLTIP_OVER_LEGEND_JS = """() => {
   tip.style.pointerEvents = 'auto';  // tooltips ignore the pointer; hit-test them for once
   const hit = document.elementFromPoint((x0 + x1) / 2, (y0 + y1) / 2);
   tip.style.pointerEvents = '';
+  // its lines wrap only where they are wider than its largest width (CSS max-width), never narrower
+  const probe = tip.cloneNode(true);
+  probe.style.cssText = 'position: fixed; left: 0; top: 0; visibility: hidden; white-space: nowrap; width: auto; max-width: none;';
+  document.body.appendChild(probe);
+  const need = Math.min(probe.getBoundingClientRect().width, parseFloat(getComputedStyle(tip).maxWidth) || Infinity);
+  probe.remove();
   layer.closeTooltip();
+  if (r.width < need - 1) return `the tooltip is squeezed to ${Math.round(r.width)} px, its text needs ${Math.round(need)} px`;
   return hit && hit.closest('.leaflet-tooltip') ? 'ok' : 'the tooltip is under ' + (hit ? hit.className : 'nothing');
 }"""
 CJK = re.compile(r"[\u4e00-\u9fff]")
